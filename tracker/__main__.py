@@ -1,0 +1,5 @@
+"""Allow `python -m tracker`."""
+
+from tracker.cli.app import main
+
+main()

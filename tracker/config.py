@@ -1,0 +1,120 @@
+"""Typed settings read from TRACKER_* environment variables, checked at start-up."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tracker.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///./tracker.db"
+SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+def _default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry, e.g. in a container
+        return "cli:unknown"
+
+
+class Settings(BaseSettings):
+    """All configuration, one object. Environment variables are `TRACKER_<FIELD>`."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKER_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    timezone: str = Field(default="UTC", description="default timezone for new contracts")
+    country: str | None = Field(
+        default=None, description="default country (ISO 3166 alpha-2) whose holidays count"
+    )
+    clause_path: str = Field(
+        default="", description="extra clause directories, separated by the OS path separator"
+    )
+    horizon_days: int = Field(
+        default=400, ge=31, le=3660, description="how far ahead obligations are materialised"
+    )
+    reminder_hour: int = Field(
+        default=8, ge=0, le=23, description="local hour at which reminders are sent"
+    )
+    actor: str = Field(default_factory=_default_actor, description="who the audit trail names")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in SUPPORTED_SCHEMES:
+            raise ValueError(
+                f"{value!r} is not a supported database URL; use sqlite:///PATH "
+                "or postgresql+psycopg://USER@HOST/DB"
+            )
+        if scheme == "postgresql":
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("country")
+    @classmethod
+    def _check_country(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else check_country(value)
+
+    def clause_dirs(self) -> list[Path]:
+        return [Path(p) for p in self.clause_path.split(os.pathsep) if p.strip()]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def check_timezone(value: str) -> str:
+    """Return an IANA timezone name unchanged, or raise ValueError naming it."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA timezone (e.g. Europe/Berlin, America/New_York, UTC)"
+        ) from None
+    return value
+
+
+def check_country(value: str) -> str:
+    """Return an upper-cased ISO 3166 code known to the holidays package."""
+    code = value.strip().upper()
+    if code not in holidays.list_supported_countries():
+        raise ValueError(
+            f"{value!r} is not a country code with a public-holiday calendar "
+            "(ISO 3166 alpha-2, e.g. DE, SE, GB)"
+        )
+    return code
+
+
+def load_settings() -> Settings:
+    """Read the environment; a bad value raises ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"TRACKER_{field.upper()}: {msg}")
+        raise ConfigError("; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,65 @@
+"""Business-day arithmetic: weekends and the public holidays of a contract's country."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+import holidays
+
+WEEKEND = frozenset({5, 6})  # Saturday, Sunday
+
+
+@lru_cache(maxsize=64)
+def _holiday_calendar(country: str) -> Any:
+    # Years are filled lazily by the holidays package as dates are looked up.
+    return holidays.country_holidays(country)
+
+
+def holiday_checker(country: str | None) -> Callable[[date], bool]:
+    """A predicate telling whether a date is a public holiday in `country`."""
+    if not country:
+        return lambda _day: False
+    calendar = _holiday_calendar(country)
+    return lambda day: day in calendar
+
+
+def is_business_day(day: date, country: str | None) -> bool:
+    return day.weekday() not in WEEKEND and not holiday_checker(country)(day)
+
+
+def add_business_days(start: date, count: int, country: str | None) -> date:
+    """The `count`-th business day after `start` (before it if negative).
+
+    The start day itself is day zero and is never counted, so "within 20 business days of
+    the start date" is `add_business_days(start, 20, ...)`. A count of zero returns `start`.
+    """
+    is_holiday = holiday_checker(country)
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    day = start
+    while remaining:
+        day += timedelta(days=step)
+        if day.weekday() not in WEEKEND and not is_holiday(day):
+            remaining -= 1
+    return day
+
+
+def roll(day: date, country: str | None, *, direction: int) -> date:
+    """Move to the nearest business day in `direction` (+1 following, -1 preceding)."""
+    is_holiday = holiday_checker(country)
+    while day.weekday() in WEEKEND or is_holiday(day):
+        day += timedelta(days=direction)
+    return day
+
+
+def business_days_between(first: date, last: date, country: str | None) -> Iterable[date]:
+    """Business days d with first < d <= last."""
+    is_holiday = holiday_checker(country)
+    day = first
+    while day < last:
+        day += timedelta(days=1)
+        if day.weekday() not in WEEKEND and not is_holiday(day):
+            yield day

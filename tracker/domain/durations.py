@@ -1,0 +1,97 @@
+"""Date-only ISO 8601 durations (P20D, P6W, P12M, P2Y, -P90D) and their calendars.
+
+Clause files need only date parts: a due date is a date, never an instant, so time parts
+(PT12H) are refused rather than silently rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+_PATTERN = re.compile(r"^(?P<sign>-)?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
+
+
+class CalendarKind(StrEnum):
+    """How a duration is counted: every day, or only business days."""
+
+    CALENDAR = "calendar"
+    BUSINESS = "business"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A signed span of years, months, weeks and days."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    negative: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
+        if match is None or text.strip() in ("P", "-P"):
+            raise ValueError(
+                f"{text!r} is not a date duration; use ISO 8601 such as P20D, P6W, P12M, P2Y "
+                "or -P90D for 'before'"
+            )
+        parts = {k: int(v) if v else 0 for k, v in match.groupdict().items() if k != "sign"}
+        return cls(
+            years=parts["y"],
+            months=parts["m"],
+            weeks=parts["w"],
+            days=parts["d"],
+            negative=match.group("sign") == "-",
+        )
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.years or self.months or self.weeks or self.days)
+
+    @property
+    def sign(self) -> int:
+        return -1 if self.negative else 1
+
+    @property
+    def is_day_based(self) -> bool:
+        """True if the duration has no year or month part (its length never varies)."""
+        return not (self.years or self.months)
+
+    @property
+    def total_days(self) -> int:
+        """Signed number of days; only meaningful when `is_day_based`."""
+        return self.sign * (self.weeks * 7 + self.days)
+
+    @property
+    def total_months(self) -> int:
+        return self.sign * (self.years * 12 + self.months)
+
+    def times(self, factor: int) -> relativedelta:
+        """This duration multiplied, as one relativedelta (so month ends never drift)."""
+        return relativedelta(
+            months=self.total_months * factor,
+            days=self.sign * (self.weeks * 7 + self.days) * factor,
+        )
+
+    def approx_days(self) -> float:
+        return abs(self.total_months) * 30.44 + abs(self.sign * (self.weeks * 7 + self.days))
+
+    def __str__(self) -> str:
+        if self.is_zero:
+            return "P0D"
+        body = "".join(
+            f"{value}{unit}"
+            for value, unit in (
+                (self.years, "Y"),
+                (self.months, "M"),
+                (self.weeks, "W"),
+                (self.days, "D"),
+            )
+            if value
+        )
+        return f"{'-' if self.negative else ''}P{body}"

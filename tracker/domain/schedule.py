@@ -1,0 +1,229 @@
+"""The schedule engine: from an obligation template and a contract, the dated duties.
+
+Pure functions. Deadlines are calendar dates in the contract's timezone; nothing here knows
+about instants except `local_today`, which turns `now` into the contract's date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from tracker.domain.business_days import add_business_days, roll
+from tracker.domain.durations import CalendarKind, Duration
+from tracker.library.parameters import JsonValue, param_name
+from tracker.library.schema import ClauseFile, ObligationTemplate, TriggerType
+
+# Guard against a runaway recurrence (e.g. P1D over an open-ended contract).
+MAX_OCCURRENCES = 10_000
+
+
+class ScheduleError(ValueError):
+    """A template cannot be scheduled for this contract (e.g. it needs a signature date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractDates:
+    """What the schedule of a contract depends on."""
+
+    start_on: date
+    end_on: date
+    signed_on: date | None = None
+    country: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One dated duty: `key` is unique per template within a contract clause."""
+
+    template_id: str
+    key: str
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A resolved duration with the calendar it is counted in."""
+
+    duration: Duration
+    calendar: CalendarKind
+
+    def apply(self, base: date, country: str | None) -> date:
+        if self.calendar is CalendarKind.BUSINESS:
+            d = self.duration
+            count = d.sign * (d.weeks * 5 + d.days)
+            return add_business_days(base, count, country)
+        return base + self.duration.times(1)
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    """The calendar date it is in `timezone` at the instant `now` (which must be aware)."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def resolve_span(
+    text: str,
+    *,
+    clause: ClauseFile,
+    values: Mapping[str, JsonValue],
+    calendar: CalendarKind | None,
+) -> Span:
+    """A literal duration or `{parameter}`, with the calendar it is counted in."""
+    name = param_name(text)
+    if name is None:
+        return Span(Duration.parse(text), calendar or CalendarKind.CALENDAR)
+    value = values.get(name, clause.parameters[name].default)
+    param_calendar = clause.parameters[name].calendar
+    return Span(Duration.parse(str(value)), calendar or param_calendar or CalendarKind.CALENDAR)
+
+
+def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: ClauseFile) -> date:
+    if text is None:
+        raise ScheduleError("a date is needed")
+    name = param_name(text)
+    raw = values.get(name, clause.parameters[name].default) if name else text
+    return date.fromisoformat(str(raw))
+
+
+def _finish(due: date, template: ObligationTemplate, country: str | None) -> date:
+    adjust = template.trigger.adjust
+    if adjust == "following":
+        return roll(due, country, direction=1)
+    if adjust == "preceding":
+        return roll(due, country, direction=-1)
+    return due
+
+
+def contract_occurrences(
+    template: ObligationTemplate,
+    *,
+    clause: ClauseFile,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    through: date | None = None,
+) -> Iterator[Occurrence]:
+    """Occurrences driven by the contract itself, in due-date order, up to `through`.
+
+    Event and evidence-expiry templates yield nothing here: they are planned when the event
+    is raised or the evidence accepted (`event_occurrence`, `expiry_occurrence`).
+    """
+    trigger = template.trigger
+    offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
+    kind = trigger.type
+    if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY):
+        return
+    if kind is TriggerType.RECURRING:
+        yield from _recurring(template, clause=clause, values=values, contract=contract,
+                              offset=offset, through=through)
+        return
+    if kind is TriggerType.CONTRACT_SIGNED:
+        if contract.signed_on is None:
+            raise ScheduleError(
+                f"obligation {template.id!r} counts from the signature date, "
+                "which the contract does not have (set it with --signed)"
+            )
+        base = contract.signed_on
+    elif kind is TriggerType.CONTRACT_START:
+        base = contract.start_on
+    elif kind is TriggerType.CONTRACT_END:
+        base = contract.end_on
+    else:
+        base = _resolve_date(trigger.date, values, clause)
+    due = _finish(offset.apply(base, contract.country), template, contract.country)
+    if through is None or due <= through:
+        yield Occurrence(template.id, "once", due)
+
+
+def _recurring(
+    template: ObligationTemplate,
+    *,
+    clause: ClauseFile,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    offset: Span,
+    through: date | None,
+) -> Iterator[Occurrence]:
+    recurrence = template.recurrence
+    if recurrence is None:  # the loader refuses this; kept for callers building templates
+        raise ScheduleError(f"obligation {template.id!r} is recurring but has no recurrence")
+    interval = resolve_span(recurrence.interval, clause=clause, values=values,
+                            calendar=CalendarKind.CALENDAR).duration
+    first = (
+        resolve_span(recurrence.first, clause=clause, values=values,
+                     calendar=CalendarKind.CALENDAR).duration
+        if recurrence.first is not None
+        else interval
+    )
+    if recurrence.anchor == "contract_signed":
+        if contract.signed_on is None:
+            raise ScheduleError(
+                f"obligation {template.id!r} recurs from the signature date, "
+                "which the contract does not have (set it with --signed)"
+            )
+        anchor = contract.signed_on
+    elif recurrence.anchor == "fixed_date":
+        anchor = _resolve_date(recurrence.anchor_date, values, clause)
+    else:
+        anchor = contract.start_on
+    until = contract.end_on if recurrence.until == "contract_end" else None
+    first_delta = first.times(1)
+    if recurrence.anchor == "first_due":
+        # Every occurrence counts from the first one: 31 Jan, 28 Feb, 31 Mar, ...
+        anchor, first_delta = anchor + first_delta, relativedelta()
+    previous: date | None = None
+    for index in range(MAX_OCCURRENCES):
+        # One relativedelta from the anchor each time, so month ends never drift.
+        nominal = anchor + first_delta + interval.times(index)
+        if until is not None and nominal > until:
+            return
+        due = _finish(offset.apply(nominal, contract.country), template, contract.country)
+        if through is not None and due > through:
+            return
+        if previous is not None and due <= previous:
+            continue  # a business-day roll collapsed two occurrences; keep the first
+        previous = due
+        yield Occurrence(template.id, f"r{index + 1}", due)
+
+
+def event_occurrence(
+    template: ObligationTemplate,
+    *,
+    clause: ClauseFile,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    occurred_on: date,
+    event_key: str,
+) -> Occurrence:
+    """The duty a named event (e.g. a new product model) creates."""
+    offset = resolve_span(template.trigger.offset, clause=clause, values=values,
+                          calendar=template.trigger.calendar)
+    due = _finish(offset.apply(occurred_on, contract.country), template, contract.country)
+    return Occurrence(template.id, f"event:{event_key}", due)
+
+
+def expiry_occurrence(
+    template: ObligationTemplate,
+    *,
+    clause: ClauseFile,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    valid_until: date,
+    evidence_key: str,
+) -> Occurrence:
+    """The renewal duty that the expiry of a certificate or audit report creates."""
+    offset = resolve_span(template.trigger.offset, clause=clause, values=values,
+                          calendar=template.trigger.calendar)
+    due = _finish(offset.apply(valid_until, contract.country), template, contract.country)
+    return Occurrence(template.id, f"expiry:{evidence_key}", due)
+
+
+def utc_now() -> datetime:
+    """The real clock; only adapters (CLI, worker) call this, never domain code."""
+    return datetime.now(UTC)

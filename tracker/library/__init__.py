@@ -1,0 +1,1 @@
+"""The clause library: file schema, loader with line-precise errors, parameters."""

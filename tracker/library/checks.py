@@ -1,0 +1,171 @@
+"""Rules that span fields of a clause file (references between its parts, parameter use)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.domain.durations import CalendarKind, Duration
+from tracker.library.parameters import coerce, param_name, placeholders
+from tracker.library.schema import ClauseFile, ParamType, TriggerType
+
+Path = tuple[str | int, ...]
+Add = Callable[[Path, str], None]
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: Path
+    message: str
+
+
+def check_clause(clause: ClauseFile) -> list[Issue]:
+    issues: list[Issue] = []
+
+    def add(path: Path, message: str) -> None:
+        issues.append(Issue(path, message))
+
+    for name, definition in clause.parameters.items():
+        path: Path = ("parameters", name)
+        if definition.calendar is not None and definition.type is not ParamType.DURATION:
+            add((*path, "calendar"), "only duration parameters have a calendar")
+        if definition.type is ParamType.ENUM and not definition.choices:
+            add((*path, "choices"), "an enum parameter needs its choices")
+        if definition.default is None:
+            add((*path, "default"), "every parameter needs a default the buyer can change")
+            continue
+        try:
+            coerce(definition, definition.default)
+        except ValueError as exc:
+            add((*path, "default"), str(exc))
+
+    try:
+        for name in placeholders(clause.clause_text):
+            if name not in clause.parameters:
+                add(("clause_text",), f"{{{name}}} is not a declared parameter")
+    except ValueError as exc:
+        add(("clause_text",), str(exc))
+
+    _unique(clause.references, "references", add)
+    _unique(clause.evidence_types, "evidence_types", add)
+    _unique(clause.obligations, "obligations", add)
+    _unique(clause.escalation_profiles, "escalation_profiles", add)
+
+    evidence_ids = {e.id for e in clause.evidence_types}
+    profile_ids = {p.id for p in clause.escalation_profiles} | {"default"}
+    for index, template in enumerate(clause.obligations):
+        base: Path = ("obligations", index)
+        for position, evidence in enumerate(template.evidence):
+            if evidence not in evidence_ids:
+                add((*base, "evidence", position), f"{evidence!r} is not one of evidence_types")
+        if isinstance(template.escalation, str) and template.escalation not in profile_ids:
+            add((*base, "escalation"), f"{template.escalation!r} is not an escalation profile")
+        _check_trigger(clause, index, add)
+        if template.reminders:
+            for key in ("before_due", "after_due"):
+                for position, text in enumerate(getattr(template.reminders, key) or []):
+                    if param_name(text) is None and Duration.parse(text).negative:
+                        add((*base, "reminders", key, position), "must not be negative")
+                    _check_param_ref(clause, text, (*base, "reminders", key, position), add)
+    return issues
+
+
+def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
+    template = clause.obligations[index]
+    base: Path = ("obligations", index)
+    trigger = template.trigger
+    where: Path = (*base, "trigger")
+    kind = trigger.type
+    if kind is TriggerType.EVENT and trigger.event is None:
+        add((*where, "event"), "an event trigger names its event")
+    if kind is not TriggerType.EVENT and trigger.event is not None:
+        add((*where, "event"), f"only event triggers name an event (type is {kind.value})")
+    if kind is TriggerType.FIXED_DATE:
+        _check_date(clause, trigger.date, (*where, "date"), add)
+    if kind is TriggerType.EVIDENCE_EXPIRY:
+        evidence = clause.evidence_type(trigger.evidence_type or "")
+        if evidence is None:
+            add((*where, "evidence_type"), "an evidence_expiry trigger names one of evidence_types")
+        elif not evidence.has_validity:
+            add((*where, "evidence_type"), f"{evidence.id!r} has no validity period to expire")
+    if kind is TriggerType.RECURRING:
+        if template.recurrence is None:
+            add((*base, "recurrence"), "a recurring trigger needs a recurrence")
+        else:
+            rec = template.recurrence
+            _check_param_ref(clause, rec.interval, (*base, "recurrence", "interval"), add)
+            interval = _duration_value(clause, rec.interval)
+            if interval is not None and (interval.is_zero or interval.negative):
+                add((*base, "recurrence", "interval"), "the interval must be positive")
+            if rec.first is not None:
+                _check_param_ref(clause, rec.first, (*base, "recurrence", "first"), add)
+            if rec.anchor == "fixed_date":
+                _check_date(clause, rec.anchor_date, (*base, "recurrence", "anchor_date"), add)
+    elif template.recurrence is not None:
+        add((*base, "recurrence"), "only a trigger of type recurring repeats")
+
+    _check_param_ref(clause, trigger.offset, (*where, "offset"), add)
+    name = param_name(trigger.offset)
+    calendar = trigger.calendar
+    if name and name in clause.parameters:
+        param_calendar = clause.parameters[name].calendar or CalendarKind.CALENDAR
+        if calendar is not None and calendar is not param_calendar:
+            add(
+                (*where, "calendar"),
+                f"is {calendar.value} but parameter {name!r} counts {param_calendar.value} days",
+            )
+    offset = _duration_value(clause, trigger.offset)
+    if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
+        add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+
+
+def _duration_value(clause: ClauseFile, text: str) -> Duration | None:
+    name = param_name(text)
+    if name is None:
+        return Duration.parse(text)
+    definition = clause.parameters.get(name)
+    if definition is None or definition.default is None:
+        return None
+    try:
+        return Duration.parse(str(definition.default))
+    except ValueError:
+        return None
+
+
+def _check_param_ref(clause: ClauseFile, text: str | None, path: Path, add: Add) -> None:
+    name = param_name(text)
+    if name is None:
+        return
+    definition = clause.parameters.get(name)
+    if definition is None:
+        add(path, f"{{{name}}} is not a declared parameter")
+    elif definition.type is not ParamType.DURATION:
+        add(path, f"parameter {name!r} is a {definition.type.value}, not a duration")
+
+
+def _check_date(clause: ClauseFile, text: str | None, path: Path, add: Add) -> None:
+    if text is None:
+        add(path, "a date (YYYY-MM-DD) or {parameter} is needed")
+        return
+    name = param_name(text)
+    if name is not None:
+        definition = clause.parameters.get(name)
+        if definition is None:
+            add(path, f"{{{name}}} is not a declared parameter")
+        elif definition.type is not ParamType.DATE:
+            add(path, f"parameter {name!r} is a {definition.type.value}, not a date")
+        return
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        add(path, f"{text!r} is not a date (YYYY-MM-DD)")
+
+
+def _unique(items: Sequence[object], field: str, add: Add) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        ident = str(getattr(item, "id", ""))
+        if ident in seen:
+            add((field, index, "id"), f"{ident!r} is used twice")
+        seen.add(ident)

@@ -1,0 +1,247 @@
+"""Typed models of a clause file (`clauses/<id>.yaml`), schema_version 1.
+
+Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and why:
+* `recurrence.first` says where the first occurrence falls from the anchor (default: one
+  interval), so "first audit after 12 months, then yearly" needs no extra trigger.
+* `trigger.adjust` (none | following | preceding) moves a calendar-day deadline that lands on
+  a weekend or public holiday, as many contracts require.
+* `reminders.on_trigger` sends a notice when the trigger fires (short deadlines).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from tracker.domain.durations import CalendarKind, Duration
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+PARAM_REF = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
+SEMVER = r"^\d+\.\d+\.\d+$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(StrEnum):
+    HUMAN_RIGHTS_DD = "human-rights-dd"
+    LABOUR = "labour"
+    CHEMICALS = "chemicals"
+    BATTERIES = "batteries"
+    MINERALS = "minerals"
+    END_OF_LIFE = "end-of-life"
+    CERTIFICATION = "certification"
+    ENVIRONMENT = "environment"
+
+
+class Verification(StrEnum):
+    VERIFIED = "verified"
+    SECONDARY = "secondary"
+    INFERENCE = "inference"
+
+
+class TriggerType(StrEnum):
+    CONTRACT_SIGNED = "contract_signed"
+    CONTRACT_START = "contract_start"
+    CONTRACT_END = "contract_end"
+    FIXED_DATE = "fixed_date"
+    RECURRING = "recurring"
+    EVIDENCE_EXPIRY = "evidence_expiry"
+    EVENT = "event"
+
+
+class EventName(StrEnum):
+    NEW_PRODUCT_MODEL = "new_product_model"
+    SUPPLIER_SITE_CHANGE = "supplier_site_change"
+    BREACH_REPORTED = "breach_reported"
+    MONITORING_REPORT_RECEIVED = "monitoring_report_received"
+    ALLEGATION = "allegation"
+    CANDIDATE_LIST_UPDATED = "candidate_list_updated"
+    CERTIFICATE_CANCELLED = "certificate_cancelled"
+    DELIVERY = "delivery"
+    COLLECTION_BATCH = "collection_batch"
+    EXPORT_SHIPMENT = "export_shipment"
+    CONTRACT_AMENDED = "contract_amended"
+    EVIDENCE_REQUESTED = "evidence_requested"
+
+
+class Confidentiality(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    RESTRICTED = "restricted"
+
+
+class Recipient(StrEnum):
+    SUPPLIER_COMPLIANCE_CONTACT = "supplier_compliance_contact"
+    SUPPLIER_ACCOUNT_CONTACT = "supplier_account_contact"
+    SUPPLIER_ESCALATION_CONTACT = "supplier_escalation_contact"
+    CONTRACT_MANAGER = "contract_manager"
+
+
+class ParamType(StrEnum):
+    DURATION = "duration"
+    INTEGER = "integer"
+    DATE = "date"
+    ENUM = "enum"
+    STRING = "string"
+    MONEY = "money"
+    BOOLEAN = "boolean"
+
+
+def _check_duration(value: str) -> str:
+    """A literal ISO duration or a `{parameter}` reference (resolved later)."""
+    if PARAM_REF.match(value):
+        return value
+    Duration.parse(value)
+    return value
+
+
+DurationText = Annotated[str, AfterValidator(_check_duration)]
+
+
+class Reference(Strict):
+    id: Slug
+    title: str = Field(min_length=3)
+    section: str | None = None
+    publisher: str | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    verification: Verification
+    accessed: date | None = None
+    notes: str = ""
+
+
+class AppliesTo(Strict):
+    product_types: list[str] = []
+    cpv_prefixes: list[Annotated[str, StringConstraints(pattern=r"^\d{1,8}$")]] = []
+    ocds_sustainability_goals: list[str] = []
+    conditions: list[str] = []
+
+
+class Parameter(Strict):
+    type: ParamType
+    default: Any = None
+    calendar: CalendarKind | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    choices: list[str] | None = None
+    label: str = ""
+    description: str = ""
+    source: Verification
+
+
+class EvidenceType(Strict):
+    id: Slug
+    label: str
+    description: str = ""
+    accepted_formats: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{2,5}$")]] = []
+    template: str | None = None
+    required_fields: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]] = []
+    has_validity: bool = False
+    confidentiality: Confidentiality = Confidentiality.INTERNAL
+    ocds_document_type: str | None = None
+
+
+class Trigger(Strict):
+    type: TriggerType
+    event: EventName | None = None
+    date: str | None = None
+    evidence_type: str | None = None
+    offset: DurationText = "P0D"
+    calendar: CalendarKind | None = None
+    adjust: Literal["none", "following", "preceding"] = "none"
+
+
+
+class Recurrence(Strict):
+    interval: DurationText
+    anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due"] = (
+        "contract_start"
+    )
+    anchor_date: str | None = None
+    first: DurationText | None = None
+    until: Literal["contract_end", "none"] = "contract_end"
+
+
+
+class Acceptance(Strict):
+    mode: Literal["manual", "auto_validity", "checklist"] = "manual"
+    checklist: list[str] = []
+
+
+class Reminders(Strict):
+    before_due: list[DurationText] | None = None
+    after_due: list[DurationText] | None = None
+    on_trigger: bool = False
+    recipients: list[Recipient] | None = None
+
+
+
+class EscalationStep(Strict):
+    level: int = Field(ge=1, le=9)
+    name: Slug
+    after_due: DurationText | None = None
+    action: str | None = None
+    manual: bool = False
+    requires_cap: bool = False
+    options: list[str] = []
+
+
+
+class EscalationProfile(Strict):
+    id: Slug
+    steps: list[EscalationStep] = Field(min_length=1)
+
+
+class Ocds(Strict):
+    milestone_type: str | None = None
+    milestone_code: str | None = None
+
+
+class ObligationTemplate(Strict):
+    id: Slug
+    title: str = Field(min_length=3)
+    description: str = ""
+    trigger: Trigger
+    recurrence: Recurrence | None = None
+    evidence: list[str] = []
+    acceptance: Acceptance = Acceptance()
+    reminders: Reminders | None = None
+    escalation: Slug | list[EscalationStep] = "default"
+    severity: Literal["normal", "priority"] = "normal"
+    ocds: Ocds | None = None
+
+
+class ClauseFile(Strict):
+    schema_version: Literal[1]
+    id: Slug
+    version: Annotated[str, StringConstraints(pattern=SEMVER)]
+    status: Literal["draft", "active", "deprecated"] = "active"
+    overrides: bool = False
+    title: str = Field(min_length=3)
+    category: Category
+    summary: str = ""
+    applies_to: AppliesTo = AppliesTo()
+    references: list[Reference] = Field(min_length=1)
+    clause_text: str = Field(min_length=10)
+    parameters: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")], Parameter] = {}
+    evidence_types: list[EvidenceType] = []
+    obligations: list[ObligationTemplate] = Field(min_length=1)
+    escalation_profiles: list[EscalationProfile] = []
+    related_clauses: list[Slug] = []
+    provenance_notes: str = ""
+
+    def obligation(self, template_id: str) -> ObligationTemplate:
+        for template in self.obligations:
+            if template.id == template_id:
+                return template
+        raise KeyError(template_id)
+
+    def evidence_type(self, type_id: str) -> EvidenceType | None:
+        return next((e for e in self.evidence_types if e.id == type_id), None)
