@@ -1,2 +1,147 @@
+"""The `tracker` command: every use case, with --help, exit codes 0 ok / 1 failure / 2 usage."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from tracker import __version__, migrate
+from tracker.cli import clauses, contracts, obligations, suppliers
+from tracker.cli.options import context
+from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.config import get_settings
+from tracker.db import get_engine
+from tracker.errors import TrackerError
+from tracker.services import demo
+from tracker.services import obligations as obligation_service
+
+app = typer.Typer(
+    name="tracker",
+    help="Clause Tracker: follow up the ethical clauses of ICT contracts after award.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(suppliers.app, name="supplier")
+app.add_typer(contracts.app, name="contract")
+app.add_typer(obligations.app, name="obligations")
+app.add_typer(clauses.app, name="clauses")
+
+NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version")
+    ] = False,
+) -> None:
+    """Clause Tracker."""
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or upgrade it to this version's schema."""
+    settings = get_settings()
+    before = migrate.current_revision(get_engine(settings.database_url))
+    migrate.upgrade(settings.database_url)
+    after = migrate.current_revision(get_engine(settings.database_url))
+    state = "created" if before is None else ("upgraded" if before != after else "up to date")
+    typer.echo(f"database {state} at revision {after} ({_safe_url(settings.database_url)})")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Upgrade the schema (default: to the newest revision)."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url, revision)
+    typer.echo(f"at revision {migrate.current_revision(get_engine(settings.database_url))}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="target revision, e.g. -1 or base")],
+) -> None:
+    """Downgrade the schema. `base` removes every tracker table and its data."""
+    settings = get_settings()
+    migrate.downgrade(settings.database_url, revision)
+    typer.echo(f"at revision {migrate.current_revision(get_engine(settings.database_url))}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the newest one this version knows."""
+    settings = get_settings()
+    current = migrate.current_revision(get_engine(settings.database_url))
+    head = migrate.head_revision(settings.database_url)
+    typer.echo(f"current: {current or 'none (run `tracker init`)'}\nhead:    {head}")
+
+
+@app.command()
+def plan(
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Roll every contract's obligations forward to the horizon; move statuses on with time."""
+    emit_record(obligation_service.plan(context(now)).as_dict(), fmt)
+
+
+@app.command("demo")
+def demo_(now: Annotated[str | None, NowOption] = None, fmt: Format = FormatOption) -> None:
+    """Load a small demo portfolio (once) and show what is due."""
+    ctx = context(now)
+    result = demo.load_demo(ctx)
+    if fmt is Format.JSON:
+        emit_record(result, fmt)
+        return
+    created = result["created"]
+    typer.echo(
+        "demo portfolio: "
+        + ", ".join(f"{n} {k} created" for k, n in created.items())
+        + ("" if any(created.values()) else " (already loaded)")
+    )
+    due = obligation_service.list_obligations(
+        ctx, status="due"
+    ) + obligation_service.list_obligations(ctx, status="overdue")
+    due.sort(key=lambda row: row["due_on"])
+    typer.echo(f"\n{len(due)} obligations due or overdue:")
+    emit_rows(
+        [
+            {k: r[k] for k in ("id", "due_on", "status", "contract", "supplier", "obligation")}
+            for r in due
+        ],
+        Format.TABLE,
+        empty="  (none)",
+    )
+    typer.echo("\nNext: `tracker contract show DEMO-2025-001`, `tracker obligations --help`.")
+
+
 def main() -> None:
-    raise SystemExit(0)
+    """Entry point: our errors become one line on stderr and the documented exit code.
+
+    Typer's standalone mode already answers bad usage (unknown option, missing argument)
+    with exit code 2 and a usage message.
+    """
+    try:
+        app()
+    except TrackerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
-_PATTERN = re.compile(r"^(?P<sign>-)?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
+_PATTERN = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$"
+)
 
 
 class CalendarKind(StrEnum):
@@ -34,6 +37,10 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
+        return _parse(text)
+
+    @classmethod
+    def _parse_uncached(cls, text: str) -> Duration:
         match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
         if match is None or text.strip() in ("P", "-P"):
             raise ValueError(
@@ -95,3 +102,9 @@ class Duration:
             if value
         )
         return f"{'-' if self.negative else ''}P{body}"
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Duration:
+    # Clause files repeat a handful of durations millions of times at portfolio scale.
+    return Duration._parse_uncached(text)

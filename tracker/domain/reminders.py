@@ -76,3 +76,34 @@ def next_reminder_at(steps: Sequence[ReminderStep], now: datetime) -> datetime |
         return max(passed)
     upcoming = [s.at for s in steps if s.at > now]
     return min(upcoming) if upcoming else None
+
+
+def step_days(
+    due_on: date,
+    *,
+    before_due: Sequence[str] | None = None,
+    after_due: Sequence[str] | None = None,
+) -> list[date]:
+    """The dates of every reminder step, ascending, without duplicates."""
+    before = before_due if before_due is not None else DEFAULT_BEFORE_DUE
+    after = after_due if after_due is not None else DEFAULT_AFTER_DUE
+    days = {due_on}
+    days.update(due_on - timedelta(days=Duration.parse(t).total_days) for t in before)
+    days.update(due_on + timedelta(days=Duration.parse(t).total_days) for t in after)
+    return sorted(days)
+
+
+def next_reminder_instant(
+    days: Sequence[date], *, local_now: datetime, hour: int, timezone: str
+) -> datetime | None:
+    """Same answer as `next_reminder_at(reminder_steps(...), now)` with one conversion.
+
+    `local_now` is now in the contract's timezone. Steps fall at `hour` local, so a step
+    on `day` has passed when day < today, or day == today and the hour has come.
+    """
+    today, reached = local_now.date(), local_now.hour >= hour
+    passed = [d for d in days if d < today or (d == today and reached)]
+    if passed:
+        return local_instant(passed[-1], hour, timezone)
+    upcoming = [d for d in days if d not in passed]
+    return local_instant(upcoming[0], hour, timezone) if upcoming else None

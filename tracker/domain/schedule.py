@@ -120,8 +120,14 @@ def contract_occurrences(
     if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY):
         return
     if kind is TriggerType.RECURRING:
-        yield from _recurring(template, clause=clause, values=values, contract=contract,
-                              offset=offset, through=through)
+        yield from _recurring(
+            template,
+            clause=clause,
+            values=values,
+            contract=contract,
+            offset=offset,
+            through=through,
+        )
         return
     if kind is TriggerType.CONTRACT_SIGNED:
         if contract.signed_on is None:
@@ -153,11 +159,13 @@ def _recurring(
     recurrence = template.recurrence
     if recurrence is None:  # the loader refuses this; kept for callers building templates
         raise ScheduleError(f"obligation {template.id!r} is recurring but has no recurrence")
-    interval = resolve_span(recurrence.interval, clause=clause, values=values,
-                            calendar=CalendarKind.CALENDAR).duration
+    interval = resolve_span(
+        recurrence.interval, clause=clause, values=values, calendar=CalendarKind.CALENDAR
+    ).duration
     first = (
-        resolve_span(recurrence.first, clause=clause, values=values,
-                     calendar=CalendarKind.CALENDAR).duration
+        resolve_span(
+            recurrence.first, clause=clause, values=values, calendar=CalendarKind.CALENDAR
+        ).duration
         if recurrence.first is not None
         else interval
     )
@@ -202,8 +210,9 @@ def event_occurrence(
     event_key: str,
 ) -> Occurrence:
     """The duty a named event (e.g. a new product model) creates."""
-    offset = resolve_span(template.trigger.offset, clause=clause, values=values,
-                          calendar=template.trigger.calendar)
+    offset = resolve_span(
+        template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
+    )
     due = _finish(offset.apply(occurred_on, contract.country), template, contract.country)
     return Occurrence(template.id, f"event:{event_key}", due)
 
@@ -218,8 +227,9 @@ def expiry_occurrence(
     evidence_key: str,
 ) -> Occurrence:
     """The renewal duty that the expiry of a certificate or audit report creates."""
-    offset = resolve_span(template.trigger.offset, clause=clause, values=values,
-                          calendar=template.trigger.calendar)
+    offset = resolve_span(
+        template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
+    )
     due = _finish(offset.apply(valid_until, contract.country), template, contract.country)
     return Occurrence(template.id, f"expiry:{evidence_key}", due)
 

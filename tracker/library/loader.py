@@ -30,7 +30,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class ClauseFileError(BadInput):
@@ -67,8 +69,12 @@ class _Composer:
                     key = str(key)
                 if key in result:
                     self.problems.append(
-                        Problem(self.file, key_node.start_mark.line + 1, format_path((*path, key)),
-                                "appears twice in the same mapping")
+                        Problem(
+                            self.file,
+                            key_node.start_mark.line + 1,
+                            format_path((*path, key)),
+                            "appears twice in the same mapping",
+                        )
                     )
                 result[key] = self.build(value_node, (*path, key))
                 self.lines[(*path, key)] = key_node.start_mark.line + 1
@@ -119,7 +125,8 @@ def _problems_from(exc: ValidationError, composer: _Composer) -> list[Problem]:
         # Pydantic adds union-member and validator tags ("constrained-str", "list[...]") to
         # the location; field names in clause files never contain "-" or "[".
         path = tuple(
-            p for p in err["loc"]
+            p
+            for p in err["loc"]
             if isinstance(p, int) or not ("-" in p or "[" in p or p in _TYPE_TAGS)
         )
         where = format_path(path)
@@ -149,11 +156,15 @@ def _humanise(err: Any) -> str:
     if kind in ("enum", "literal_error"):
         return f"{given!r} is not allowed; {err['msg'].removeprefix('Input should be ')}"
     message = str(err["msg"]).removeprefix("Value error, ")
-    return f"{given!r}: {message}" if kind.endswith("_type") or kind.endswith("_parsing") else message
+    return (
+        f"{given!r}: {message}" if kind.endswith("_type") or kind.endswith("_parsing") else message
+    )
 
 
 def _problem_from_issue(issue: Issue, composer: _Composer) -> Problem:
-    return Problem(composer.file, composer.line_of(issue.path), format_path(issue.path), issue.message)
+    return Problem(
+        composer.file, composer.line_of(issue.path), format_path(issue.path), issue.message
+    )
 
 
 def load_clause_file(path: Path) -> ClauseFile:
@@ -164,8 +175,14 @@ def load_clause_file(path: Path) -> ClauseFile:
     clause = parse_clause_text(text, str(path))
     if path.stem != clause.id:
         raise ClauseFileError(
-            [Problem(str(path), composer_line(text, "id"), "id",
-                     f"{clause.id!r} does not match the file name {path.name!r}")]
+            [
+                Problem(
+                    str(path),
+                    composer_line(text, "id"),
+                    "id",
+                    f"{clause.id!r} does not match the file name {path.name!r}",
+                )
+            ]
         )
     return clause
 
@@ -222,11 +239,15 @@ def load_library(shipped: Path | None, custom: Iterable[Path] = ()) -> Library:
             if clause.id in library.clauses:
                 earlier = library.origins[clause.id]
                 if not (is_custom and clause.overrides):
-                    problems.append(Problem(
-                        str(path), composer_line(path.read_text(encoding="utf-8"), "id"), "id",
-                        f"{clause.id!r} is already defined in {earlier}"
-                        + ("; set `overrides: true` to replace it" if is_custom else ""),
-                    ))
+                    problems.append(
+                        Problem(
+                            str(path),
+                            composer_line(path.read_text(encoding="utf-8"), "id"),
+                            "id",
+                            f"{clause.id!r} is already defined in {earlier}"
+                            + ("; set `overrides: true` to replace it" if is_custom else ""),
+                        )
+                    )
                     continue
             library.clauses[clause.id] = clause
             library.origins[clause.id] = path

@@ -106,7 +106,9 @@ def placeholders(text: str) -> list[str]:
         if field is None:
             continue
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", field) or spec or conversion:
-            raise ValueError(f"{{{field}}} is not a parameter placeholder such as {{disclosure_period}}")
+            raise ValueError(
+                f"{{{field}}} is not a parameter placeholder such as {{disclosure_period}}"
+            )
         names.append(field)
     return names
 

@@ -158,7 +158,6 @@ class Trigger(Strict):
     adjust: Literal["none", "following", "preceding"] = "none"
 
 
-
 class Recurrence(Strict):
     interval: DurationText
     anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due"] = (
@@ -167,7 +166,6 @@ class Recurrence(Strict):
     anchor_date: str | None = None
     first: DurationText | None = None
     until: Literal["contract_end", "none"] = "contract_end"
-
 
 
 class Acceptance(Strict):
@@ -182,7 +180,6 @@ class Reminders(Strict):
     recipients: list[Recipient] | None = None
 
 
-
 class EscalationStep(Strict):
     level: int = Field(ge=1, le=9)
     name: Slug
@@ -191,7 +188,6 @@ class EscalationStep(Strict):
     manual: bool = False
     requires_cap: bool = False
     options: list[str] = []
-
 
 
 class EscalationProfile(Strict):
@@ -230,7 +226,9 @@ class ClauseFile(Strict):
     applies_to: AppliesTo = AppliesTo()
     references: list[Reference] = Field(min_length=1)
     clause_text: str = Field(min_length=10)
-    parameters: dict[Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")], Parameter] = {}
+    parameters: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")], Parameter
+    ] = {}
     evidence_types: list[EvidenceType] = []
     obligations: list[ObligationTemplate] = Field(min_length=1)
     escalation_profiles: list[EscalationProfile] = []

@@ -1,0 +1,127 @@
+"""`tracker contract ...`"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli.options import context, parse_date, parse_money, parse_params
+from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.errors import BadInput
+from tracker.services import contracts
+
+app = typer.Typer(help="Register contracts, attach clauses, record events.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    reference: Annotated[str, typer.Argument(help="the buyer's contract reference")],
+    supplier: Annotated[int, typer.Option(help="supplier id")],
+    title: Annotated[str, typer.Option(help="contract title")],
+    start: Annotated[str, typer.Option(help="start date, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option(help="end date, YYYY-MM-DD")],
+    signed: Annotated[str | None, typer.Option(help="signature date, YYYY-MM-DD")] = None,
+    manager: Annotated[str | None, typer.Option(help="contract manager's email")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA timezone of the deadlines [TRACKER_TIMEZONE]")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="country whose public holidays count [TRACKER_COUNTRY]")
+    ] = None,
+    buyer: Annotated[str | None, typer.Option(help="contracting authority")] = None,
+    value: Annotated[str | None, typer.Option(help="contract value, e.g. 125000.00")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. EUR")] = None,
+    cpv: Annotated[list[str] | None, typer.Option(help="CPV code; repeatable")] = None,
+    status: Annotated[str, typer.Option(help="pending, active, cancelled, terminated")] = "active",
+    fmt: Format = FormatOption,
+) -> None:
+    """Register a contract."""
+    start_on = parse_date(start, option="--start")
+    end_on = parse_date(end, option="--end")
+    assert start_on is not None
+    assert end_on is not None
+    record = contracts.add_contract(
+        context(),
+        reference=reference,
+        supplier_id=supplier,
+        title=title,
+        start_on=start_on,
+        end_on=end_on,
+        signed_on=parse_date(signed, option="--signed"),
+        manager_email=manager,
+        timezone=timezone,
+        country=country,
+        buyer=buyer,
+        value=parse_money(value),
+        currency=currency,
+        cpv_codes=cpv,
+        status=status,
+    )
+    emit_record(record, fmt)
+
+
+@app.command("list")
+def list_(
+    supplier: Annotated[int | None, typer.Option(help="only this supplier's")] = None,
+    status: Annotated[str | None, typer.Option(help="only contracts with this status")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """List contracts."""
+    rows = contracts.list_contracts(context(), supplier_id=supplier, status=status)
+    emit_rows(rows, fmt, empty="no contracts yet")
+
+
+@app.command("show")
+def show(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    fmt: Format = FormatOption,
+) -> None:
+    """Show a contract, its clauses and its whole schedule of obligations."""
+    emit_record(contracts.get_contract(context(), reference), fmt)
+
+
+@app.command("attach")
+def attach(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    clause_id: Annotated[str, typer.Argument(help="clause id from `tracker clauses list`")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; repeatable")
+    ] = None,
+    plan_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="skip duties due before this date (taking over a running contract)"
+        ),
+    ] = None,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Attach a clause (its current version is pinned) and plan its obligations."""
+    ctx = context(now)
+    record = contracts.attach_clause(
+        ctx,
+        reference,
+        clause_id,
+        params=parse_params(param),
+        plan_from=parse_date(plan_from, option="--from"),
+    )
+    emit_record(record, fmt)
+
+
+@app.command("event")
+def event(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    name: Annotated[str, typer.Argument(help="e.g. new_product_model, supplier_site_change")],
+    on: Annotated[str | None, typer.Option(help="date it happened (default: today)")] = None,
+    note: Annotated[str | None, typer.Option(help="what happened")] = None,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Record an event and plan the obligations it starts."""
+    if note is not None and len(note) > 2000:
+        raise BadInput("--note: is longer than 2000 characters")
+    record = contracts.raise_event(
+        context(now), reference, name, occurred_on=parse_date(on, option="--on"), note=note
+    )
+    emit_record(record, fmt)

@@ -1,0 +1,40 @@
+"""`tracker obligations` and `tracker plan`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli.options import context, parse_date
+from tracker.cli.output import Format, FormatOption, emit_rows
+from tracker.services import obligations
+
+app = typer.Typer(help="List obligations (dated duties).", invoke_without_command=True)
+
+
+@app.callback()
+def list_(
+    ctx: typer.Context,
+    contract: Annotated[str | None, typer.Option(help="contract reference")] = None,
+    supplier: Annotated[int | None, typer.Option(help="supplier id")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="upcoming, due, overdue, submitted, accepted, rejected, waived"),
+    ] = None,
+    due_before: Annotated[str | None, typer.Option(help="due before this date")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 1000,
+    fmt: Format = FormatOption,
+) -> None:
+    """List obligations, soonest first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = obligations.list_obligations(
+        context(),
+        contract=contract,
+        supplier_id=supplier,
+        status=status,
+        due_before=parse_date(due_before, option="--due-before"),
+        limit=limit,
+    )
+    emit_rows(rows, fmt, empty="no obligations match")

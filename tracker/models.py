@@ -1,0 +1,204 @@
+"""Database tables (SQLModel). Instants are stored in UTC; deadlines are dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# One naming convention so Alembic migrations name constraints the same on both engines.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC on disk (both engines)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing a naive datetime: instants must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=sa.JSON, **kw)
+
+
+class ContactRole(StrEnum):
+    COMPLIANCE = "compliance"
+    ACCOUNT = "account"
+    ESCALATION = "escalation"
+
+
+class ContractStatus(StrEnum):
+    # The closed OCDS contractStatus codelist.
+    PENDING = "pending"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+
+
+OBLIGATION_TABLE_KEY = ("contract_clause_id", "template_id", "occurrence")
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model (SQLModel does not declare `__table__` for type checkers)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+class Supplier(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, index=True)
+    country: str | None = Field(default=None, max_length=2)
+    identifiers: list[str] = _json(default_factory=list)
+    created_at: datetime = _utc()
+
+
+class SupplierContact(SQLModel, table=True):
+    __tablename__ = "supplier_contact"
+    __table_args__ = (sa.UniqueConstraint("supplier_id", "email", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: int = Field(foreign_key="supplier.id", ondelete="CASCADE", index=True)
+    name: str | None = Field(default=None, max_length=200)
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=20)
+
+
+class Contract(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=500)
+    buyer: str | None = Field(default=None, max_length=300)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    signed_on: date | None = None
+    start_on: date
+    end_on: date
+    value_amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    currency: str | None = Field(default=None, max_length=3)
+    cpv_codes: list[str] = _json(default_factory=list)
+    manager_email: str | None = Field(default=None, max_length=320)
+    timezone: str = Field(max_length=64)
+    country: str | None = Field(default=None, max_length=2)
+    status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
+    created_at: datetime = _utc()
+
+
+class ClauseVersion(SQLModel, table=True):
+    """A clause definition exactly as it was attached, stored once per content hash.
+
+    Contracts point here, so editing the library never rewrites a running contract, and
+    50,000 contracts with the same clause share one copy.
+    """
+
+    __tablename__ = "clause_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    clause_id: str = Field(max_length=80, index=True)
+    version: str = Field(max_length=20)
+    sha256: str = Field(max_length=64, unique=True)
+    body: dict[str, Any] = _json()
+    first_seen_at: datetime = _utc()
+
+
+class ContractClause(SQLModel, table=True):
+    """A clause version pinned to a contract, with the buyer's parameter values.
+
+    `next_plan_on` is the earliest due date not yet materialised (NULL when the schedule
+    is complete), so rolling the horizon forward is an index probe, not a scan.
+    """
+
+    __tablename__ = "contract_clause"
+    __table_args__ = (sa.UniqueConstraint("contract_id", "clause_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    clause_id: str = Field(max_length=80)
+    clause_version: str = Field(max_length=20)
+    clause_version_id: int = Field(foreign_key="clause_version.id", index=True)
+    parameters: dict[str, Any] = _json(default_factory=dict)
+    plan_from: date | None = None
+    attached_at: datetime = _utc()
+    attached_by: str = Field(max_length=320)
+    next_plan_on: date | None = Field(default=None, index=True)
+
+
+class ContractEvent(SQLModel, table=True):
+    """A named event (new product model, site change, ...) that starts obligations."""
+
+    __tablename__ = "contract_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=60)
+    occurred_on: date
+    note: str | None = Field(default=None, max_length=2000)
+    recorded_at: datetime = _utc()
+    recorded_by: str = Field(max_length=320)
+
+
+class Obligation(SQLModel, table=True):
+    """One dated duty. Unique per (contract clause, template, occurrence): re-planning
+    never duplicates one."""
+
+    __table_args__ = (
+        sa.UniqueConstraint(*OBLIGATION_TABLE_KEY),
+        sa.Index("ix_obligation_status_due_on", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    contract_clause_id: int = Field(foreign_key="contract_clause.id", ondelete="CASCADE")
+    template_id: str = Field(max_length=80)
+    occurrence: str = Field(max_length=80)
+    title: str = Field(max_length=300)
+    due_on: date = Field(index=True)
+    # First day of the reminder window: from here the obligation counts as "due".
+    window_opens_on: date
+    status: str = Field(max_length=20)
+    escalation_level: int = 0
+    next_reminder_at: datetime | None = _utc(default=None, index=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of every change, each row's hash chained to the previous one."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = _utc()
+    actor: str = Field(max_length=320)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    contract_id: int | None = Field(default=None, index=True)
+    before: dict[str, Any] | None = _json(default=None)
+    after: dict[str, Any] | None = _json(default=None)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

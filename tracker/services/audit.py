@@ -1,0 +1,77 @@
+"""The append-only audit trail: every change writes an event chained by SHA-256.
+
+Each event's hash covers its content and the previous event's hash, so altering,
+inserting or deleting a row breaks the chain at that point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlmodel import Session, col
+
+from tracker.models import AuditEvent
+
+GENESIS = "0" * 64
+# Serialises appends on PostgreSQL (SQLite already serialises writers with BEGIN IMMEDIATE).
+_PG_LOCK_KEY = 0x7472_6163_6B65  # "tracke"
+
+
+def canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    content = canonical(
+        {
+            "occurred_at": event.occurred_at.isoformat(),
+            "actor": event.actor,
+            "entity": event.entity,
+            "entity_id": event.entity_id,
+            "action": event.action,
+            "contract_id": event.contract_id,
+            "before": event.before,
+            "after": event.after,
+        }
+    )
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    entity: str,
+    entity_id: object,
+    action: str,
+    contract_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    prev = session.execute(
+        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).scalar_one_or_none()
+    event = AuditEvent(
+        occurred_at=now,
+        actor=actor,
+        entity=entity,
+        entity_id=str(entity_id),
+        action=action,
+        contract_id=contract_id,
+        before=json.loads(canonical(before)) if before is not None else None,
+        after=json.loads(canonical(after)) if after is not None else None,
+        prev_hash=prev or GENESIS,
+        hash="",
+    )
+    event.hash = event_hash(event.prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event

@@ -1,0 +1,232 @@
+"""Materialise obligations over the rolling horizon, set-based and idempotent.
+
+A contract clause's `next_plan_on` is the earliest due date not yet materialised; rolling
+forward selects only the clauses whose next date has come into the horizon (an index
+probe), computes their occurrences in Python (pure domain), and inserts them in one
+statement per batch with ON CONFLICT DO NOTHING, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from tracker.db import insert_ignoring_duplicates
+from tracker.domain.reminders import lead_days, next_reminder_instant, step_days
+from tracker.domain.schedule import ContractDates, Occurrence, contract_occurrences, local_today
+from tracker.domain.status import status_on
+from tracker.library.parameters import JsonValue
+from tracker.library.schema import ClauseFile, ObligationTemplate
+from tracker.models import (
+    OBLIGATION_TABLE_KEY,
+    ClauseVersion,
+    Contract,
+    ContractClause,
+    Obligation,
+    table_of,
+)
+
+OBLIGATION_KEY = list(OBLIGATION_TABLE_KEY)
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTarget:
+    """One contract clause to plan, with the contract facts its schedule depends on."""
+
+    contract_clause_id: int
+    contract_id: int
+    clause_version_id: int
+    parameters: dict[str, JsonValue]
+    plan_from: date | None
+    dates: ContractDates
+
+
+class ClauseCache:
+    """Parsed clause versions by id: thousands of contracts share a handful of versions."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._parsed: dict[int, ClauseFile] = {}
+
+    def __call__(self, clause_version_id: int) -> ClauseFile:
+        parsed = self._parsed.get(clause_version_id)
+        if parsed is None:
+            row = self._session.get(ClauseVersion, clause_version_id)
+            if row is None:
+                raise LookupError(f"clause version {clause_version_id} is missing")
+            parsed = ClauseFile.model_validate(row.body)
+            self._parsed[clause_version_id] = parsed
+        return parsed
+
+
+def obligation_row(
+    occurrence: Occurrence,
+    *,
+    template: ObligationTemplate,
+    target: PlanTarget,
+    now: datetime,
+    local_now: datetime,
+    reminder_hour: int,
+) -> dict[str, Any]:
+    """The obligation row for one occurrence, with its status and next reminder as of now."""
+    reminders = template.reminders
+    before = reminders.before_due if reminders else None
+    after = reminders.after_due if reminders else None
+    lead = lead_days(before)
+    return {
+        "contract_id": target.contract_id,
+        "contract_clause_id": target.contract_clause_id,
+        "template_id": template.id,
+        "occurrence": occurrence.key,
+        "title": template.title,
+        "due_on": occurrence.due_on,
+        "window_opens_on": occurrence.due_on - timedelta(days=lead),
+        "status": status_on(occurrence.due_on, local_now.date(), lead_days=lead).value,
+        "escalation_level": 0,
+        "next_reminder_at": next_reminder_instant(
+            step_days(occurrence.due_on, before_due=before, after_due=after),
+            local_now=local_now,
+            hour=reminder_hour,
+            timezone=target.dates.timezone,
+        ),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def occurrences_within(
+    target: PlanTarget, clause: ClauseFile, *, through: date
+) -> tuple[list[tuple[ObligationTemplate, Occurrence]], date | None]:
+    """Contract-driven occurrences due by `through`, and the first due date after it."""
+    found: list[tuple[ObligationTemplate, Occurrence]] = []
+    next_on: date | None = None
+    for template in clause.obligations:
+        for occurrence in contract_occurrences(
+            template, clause=clause, values=target.parameters, contract=target.dates
+        ):
+            if occurrence.due_on > through:
+                next_on = occurrence.due_on if next_on is None else min(next_on, occurrence.due_on)
+                break
+            if target.plan_from is None or occurrence.due_on >= target.plan_from:
+                found.append((template, occurrence))
+    return found, next_on
+
+
+def plan_targets(
+    session: Session,
+    targets: Iterable[PlanTarget],
+    *,
+    now: datetime,
+    horizon_days: int,
+    reminder_hour: int,
+    clauses: Callable[[int], ClauseFile],
+) -> int:
+    """Materialise every target's occurrences within the horizon; returns rows inserted."""
+    rows: list[dict[str, Any]] = []
+    progress: list[dict[str, Any]] = []
+    for target in targets:
+        clause = clauses(target.clause_version_id)
+        local_now = now.astimezone(ZoneInfo(target.dates.timezone))
+        through = local_now.date() + timedelta(days=horizon_days)
+        found, next_on = occurrences_within(target, clause, through=through)
+        rows.extend(
+            obligation_row(
+                occ,
+                template=tpl,
+                target=target,
+                now=now,
+                local_now=local_now,
+                reminder_hour=reminder_hour,
+            )
+            for tpl, occ in found
+        )
+        progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
+    inserted = insert_ignoring_duplicates(
+        session, table_of(Obligation), rows, conflict=OBLIGATION_KEY
+    )
+    if progress:
+        session.execute(update(ContractClause), progress)
+    return inserted
+
+
+def _target_query() -> Any:
+    return select(
+        col(ContractClause.id),
+        col(ContractClause.contract_id),
+        col(ContractClause.clause_version_id),
+        col(ContractClause.parameters),
+        col(ContractClause.plan_from),
+        col(Contract.start_on),
+        col(Contract.end_on),
+        col(Contract.signed_on),
+        col(Contract.country),
+        col(Contract.timezone),
+    ).join(Contract, col(Contract.id) == col(ContractClause.contract_id))
+
+
+def _to_target(row: Sequence[Any]) -> PlanTarget:
+    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz = row
+    return PlanTarget(
+        contract_clause_id=cc_id,
+        contract_id=contract_id,
+        clause_version_id=version_id,
+        parameters=params,
+        plan_from=plan_from,
+        dates=ContractDates(
+            start_on=start, end_on=end, signed_on=signed, country=country, timezone=tz
+        ),
+    )
+
+
+def targets_for(session: Session, contract_clause_ids: Sequence[int]) -> list[PlanTarget]:
+    stmt = _target_query().where(col(ContractClause.id).in_(contract_clause_ids))
+    return [_to_target(r) for r in session.execute(stmt)]
+
+
+def roll_forward_batch(
+    session: Session,
+    *,
+    now: datetime,
+    horizon_days: int,
+    reminder_hour: int,
+    clauses: Callable[[int], ClauseFile],
+    batch_size: int = BATCH_SIZE,
+) -> tuple[int, int]:
+    """One unit of work: plan up to `batch_size` contract clauses whose next due date has
+    entered the horizon. Returns (contract clauses planned, obligations inserted); (0, 0)
+    means there was nothing to do."""
+    # Timezones differ per contract; UTC date + 1 day bounds every local date from above,
+    # and `occurrences_within` applies each contract's exact local horizon.
+    bound = now.date() + timedelta(days=horizon_days + 1)
+    stmt = (
+        _target_query()
+        .add_columns(col(ContractClause.next_plan_on))
+        .where(col(ContractClause.next_plan_on).is_not(None))
+        .where(col(ContractClause.next_plan_on) <= bound)
+        .order_by(col(ContractClause.next_plan_on), col(ContractClause.id))
+        .limit(batch_size)
+    )
+    targets = []
+    for row in session.execute(stmt):
+        target = _to_target(row[:-1])
+        horizon_end = local_today(now, target.dates.timezone) + timedelta(days=horizon_days)
+        if row[-1] <= horizon_end:
+            targets.append(target)
+    if not targets:
+        return 0, 0
+    inserted = plan_targets(
+        session,
+        targets,
+        now=now,
+        horizon_days=horizon_days,
+        reminder_hour=reminder_hour,
+        clauses=clauses,
+    )
+    return len(targets), inserted
