@@ -188,7 +188,7 @@ def _recurring(
     previous: date | None = None
     for index in range(MAX_OCCURRENCES):
         # One relativedelta from the anchor each time, so month ends never drift.
-        nominal = anchor + first_delta + interval.times(index)
+        nominal = anchor + (first_delta + interval.times(index))
         if until is not None and nominal > until:
             return
         due = _finish(offset.apply(nominal, contract.country), template, contract.country)

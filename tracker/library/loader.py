@@ -97,7 +97,10 @@ def parse_clause_text(text: str, file: str) -> ClauseFile:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ClauseFileError([Problem(file, line, "", f"not valid YAML: {exc.problem}")]) from None
+        message = f"not valid YAML: {exc.problem}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise ClauseFileError([Problem(file, line, "", message)]) from None
     except yaml.YAMLError as exc:
         raise ClauseFileError([Problem(file, 1, "", f"not valid YAML: {exc}")]) from None
     if node is None:
