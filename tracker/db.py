@@ -76,9 +76,10 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only unit: closing returns the connection, which the pool rolls back; loaded
+    objects stay readable (an explicit rollback would expire them)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
-        session.rollback()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -90,21 +91,19 @@ def insert_ignoring_duplicates(
 ) -> int:
     """Set-based INSERT ... ON CONFLICT DO NOTHING on the unique key `conflict`.
 
-    Returns how many rows were new. Re-running with the same rows inserts nothing.
+    Returns how many rows were new, counted with RETURNING (driver row counts are not
+    reliable for batched inserts). Re-running with the same rows inserts nothing.
     """
     if not rows:
         return 0
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        pg_stmt = pg_insert(table).on_conflict_do_nothing(index_elements=conflict)
-        return _rowcount(session.execute(pg_stmt, rows))
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=conflict)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    sqlite_stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
-    return _rowcount(session.execute(sqlite_stmt, rows))
-
-
-def _rowcount(result: Any) -> int:
-    count = getattr(result, "rowcount", -1)
-    return int(count) if count is not None and count >= 0 else 0
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
+    result = session.execute(stmt.returning(table.c.id), rows)
+    return len(result.all())

@@ -54,32 +54,58 @@ def test_a_good_file_loads() -> None:
     ("old", "new", "expected"),
     [
         # bad YAML: the line of the syntax error
-        ("label: Factory list", "label: [Factory list", "x.yaml:17: not valid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence on line 16)"),
+        (
+            "label: Factory list",
+            "label: [Factory list",
+            "x.yaml:17: not valid YAML: expected ',' or ']', but got ':' "
+            "(while parsing a flow sequence on line 16)",
+        ),
         # unknown field
-        ("title: Disclose the factories", "titel: Disclose the factories",
-         "x.yaml:21: obligations[0].titel: is not a known field"),
+        (
+            "title: Disclose the factories",
+            "titel: Disclose the factories",
+            "x.yaml:21: obligations[0].titel: is not a known field",
+        ),
         # wrong type
-        ("accepted_formats: [csv]", "accepted_formats: csv",
-         "x.yaml:17: evidence_types[0].accepted_formats:"),
+        (
+            "accepted_formats: [csv]",
+            "accepted_formats: csv",
+            "x.yaml:17: evidence_types[0].accepted_formats:",
+        ),
         # unknown parameter in the clause text
-        ("clause_text: The supplier shall", "clause_text: Within {perod} the supplier shall",
-         "x.yaml:11: clause_text: {perod} is not a declared parameter"),
+        (
+            "clause_text: The supplier shall",
+            "clause_text: Within {perod} the supplier shall",
+            "x.yaml:11: clause_text: {perod} is not a declared parameter",
+        ),
         # bad duration
         ("default: P20D", "default: P20X", "x.yaml:13: parameters.period.default: 'P20X' is not"),
         # business days counted in months
-        ("default: P20D", "default: P1M",
-         "x.yaml:13: parameters.period.default: 'P1M': business-day durations are counted in days"),
+        (
+            "default: P20D",
+            "default: P1M",
+            "x.yaml:13: parameters.period.default: 'P1M': business-day durations are counted",
+        ),
         # evidence type that does not exist
-        ("evidence: [factory-list]", "evidence: [factory-lst]",
-         "x.yaml:23: obligations[0].evidence[0]: 'factory-lst' is not one of evidence_types"),
+        (
+            "evidence: [factory-list]",
+            "evidence: [factory-lst]",
+            "x.yaml:23: obligations[0].evidence[0]: 'factory-lst' is not one of evidence_types",
+        ),
         # event trigger without its event
-        ("type: contract_start, offset", "type: event, offset",
-         "x.yaml:22: obligations[0].trigger.event: an event trigger names its event"),
+        (
+            "type: contract_start, offset",
+            "type: event, offset",
+            "x.yaml:22: obligations[0].trigger.event: an event trigger names its event",
+        ),
         # enum value not allowed
         ("category: labour", "category: ethics", "x.yaml:5: category: 'ethics' is not allowed"),
         # id that is not a slug
-        ("  - id: disclose", "  - id: Disclose Now",
-         "x.yaml:20: obligations[0].id: 'Disclose Now' is not an id"),
+        (
+            "  - id: disclose",
+            "  - id: Disclose Now",
+            "x.yaml:20: obligations[0].id: 'Disclose Now' is not an id",
+        ),
     ],
 )
 def test_each_mistake_names_file_line_and_field(old: str, new: str, expected: str) -> None:
@@ -88,17 +114,27 @@ def test_each_mistake_names_file_line_and_field(old: str, new: str, expected: st
 
 
 def test_duplicate_keys_are_refused_not_silently_overwritten() -> None:
-    text = good(**{"title: Disclose the factories":
-                   "title: Disclose the factories\n    title: Something else"})
+    text = good(
+        **{
+            "title: Disclose the factories": (
+                "title: Disclose the factories\n    title: Something else"
+            )
+        }
+    )
     assert problems(text) == ["x.yaml:22: obligations[0].title: appears twice in the same mapping"]
 
 
 def test_every_schema_problem_in_a_file_is_listed() -> None:
-    text = good(**{"category: labour": "category: ethics",
-                   "title: Disclose the factories": "titel: Disclose the factories"})
+    text = good(
+        **{
+            "category: labour": "category: ethics",
+            "title: Disclose the factories": "titel: Disclose the factories",
+        }
+    )
     # The misspelt key is unknown (line 21) and so the obligation lacks its title (line 20).
     assert [p.split(": ", 2)[0:2] for p in problems(text)] == [
-        ["x.yaml:5", "category"], ["x.yaml:20", "obligations[0].title"],
+        ["x.yaml:5", "category"],
+        ["x.yaml:20", "obligations[0].title"],
         ["x.yaml:21", "obligations[0].titel"],
     ]
 
@@ -122,8 +158,11 @@ def test_a_custom_clause_may_override_when_it_says_so(tmp_path: Path) -> None:
     shipped.mkdir()
     custom.mkdir()
     write(shipped, "audit")
-    write(custom, "audit", header=HEADER.replace('version: "1.0.0"',
-                                                 'version: "1.1.0"\noverrides: true'))
+    write(
+        custom,
+        "audit",
+        header=HEADER.replace('version: "1.0.0"', 'version: "1.1.0"\noverrides: true'),
+    )
     library = load_library(shipped, [custom])
     assert library.get("audit").version == "1.1.0"
 

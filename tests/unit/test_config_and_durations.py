@@ -44,8 +44,14 @@ def test_plain_postgresql_url_uses_psycopg_3() -> None:
 
 @pytest.mark.parametrize(
     ("text", "months", "days"),
-    [("P20D", 0, 20), ("P6W", 0, 42), ("P12M", 12, 0), ("P2Y", 24, 0), ("-P90D", 0, -90),
-     ("P1Y2M3D", 14, 3)],
+    [
+        ("P20D", 0, 20),
+        ("P6W", 0, 42),
+        ("P12M", 12, 0),
+        ("P2Y", 24, 0),
+        ("-P90D", 0, -90),
+        ("P1Y2M3D", 14, 3),
+    ],
 )
 def test_durations(text: str, months: int, days: int) -> None:
     duration = Duration.parse(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,7 +35,7 @@ def test_one_reminder_per_local_day_across_dst(
         days = [change + timedelta(days=i) for i in range(-2, 3)]
         instants = [local_instant(d, hour, zone) for d in days]
         # Strictly increasing, and each falls on its own local day: none skipped or doubled.
-        assert all(a < b for a, b in zip(instants, instants[1:], strict=False))
+        assert all(a < b for a, b in itertools.pairwise(instants))
         assert [i.astimezone(ZoneInfo(zone)).date() for i in instants] == days
 
 
@@ -47,23 +48,34 @@ def test_eight_oclock_stays_eight_oclock_local(zone: str, spring: date, autumn: 
 
 def test_berlin_summer_and_winter_offsets() -> None:
     assert local_instant(date(2027, 3, 27), 8, "Europe/Berlin") == datetime(
-        2027, 3, 27, 7, tzinfo=UTC)
+        2027, 3, 27, 7, tzinfo=UTC
+    )
     assert local_instant(date(2027, 3, 28), 8, "Europe/Berlin") == datetime(
-        2027, 3, 28, 6, tzinfo=UTC)
+        2027, 3, 28, 6, tzinfo=UTC
+    )
 
 
 def test_gap_hour_is_taken_after_the_gap() -> None:
     # 02:00 does not exist in Berlin on 28 March 2027; the reminder goes at 03:00 CEST.
     local = local_instant(date(2027, 3, 28), 2, "Europe/Berlin").astimezone(
-        ZoneInfo("Europe/Berlin"))
+        ZoneInfo("Europe/Berlin")
+    )
     assert (local.hour, local.utcoffset()) == (3, timedelta(hours=2))
 
 
 def test_default_steps_are_30_14_3_days_before_due_and_after() -> None:
     due = date(2027, 6, 30)
     got = [s.on for s in reminder_steps(due, timezone="UTC", hour=8)]
-    assert got == [date(2027, 5, 31), date(2027, 6, 16), date(2027, 6, 27), due,
-                   date(2027, 7, 1), date(2027, 7, 7), date(2027, 7, 14), date(2027, 7, 30)]
+    assert got == [
+        date(2027, 5, 31),
+        date(2027, 6, 16),
+        date(2027, 6, 27),
+        due,
+        date(2027, 7, 1),
+        date(2027, 7, 7),
+        date(2027, 7, 14),
+        date(2027, 7, 30),
+    ]
 
 
 def test_after_downtime_only_the_latest_missed_step_is_next() -> None:
@@ -78,8 +90,9 @@ def test_after_downtime_only_the_latest_missed_step_is_next() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     due=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
-    now=st.datetimes(min_value=datetime(2025, 11, 1), max_value=datetime(2031, 2, 1),
-                     timezones=st.just(UTC)),
+    now=st.datetimes(
+        min_value=datetime(2025, 11, 1), max_value=datetime(2031, 2, 1), timezones=st.just(UTC)
+    ),
     zone=st.sampled_from([z for z, _, _ in DST_CASES] + ["UTC", "Asia/Kolkata"]),
     hour=st.integers(0, 23),
 )
@@ -87,6 +100,7 @@ def test_fast_path_agrees_with_the_full_step_list(
     due: date, now: datetime, zone: str, hour: int
 ) -> None:
     full = next_reminder_at(reminder_steps(due, timezone=zone, hour=hour), now)
-    fast = next_reminder_instant(step_days(due), local_now=now.astimezone(ZoneInfo(zone)),
-                                 hour=hour, timezone=zone)
+    fast = next_reminder_instant(
+        step_days(due), local_now=now.astimezone(ZoneInfo(zone)), hour=hour, timezone=zone
+    )
     assert fast == full

@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories import clause, dates
 from tracker.domain.schedule import (
+    ContractDates,
     ScheduleError,
     contract_occurrences,
     event_occurrence,
@@ -15,6 +16,7 @@ from tracker.domain.schedule import (
     local_today,
 )
 from tracker.library.parameters import resolve_values
+from tracker.library.schema import ClauseFile
 
 FOUR_YEAR = clause(
     """
@@ -35,7 +37,9 @@ FOUR_YEAR = clause(
 )
 
 
-def schedule(clause_file, contract, **params):  # type: ignore[no-untyped-def]
+def schedule(
+    clause_file: ClauseFile, contract: ContractDates, **params: str
+) -> dict[str, list[date]]:
     values = resolve_values(clause_file, params)
     return {
         t.id: [
@@ -49,8 +53,7 @@ def schedule(clause_file, contract, **params):  # type: ignore[no-untyped-def]
 def test_four_year_contract_lists_exactly_the_right_dates() -> None:
     # Start Monday 15 March 2027 in Germany: Good Friday (26 Mar) and Easter Monday (29 Mar)
     # fall inside the 20 business days, so the disclosure is due Wednesday 14 April.
-    contract = dates(date(2027, 3, 15), date(2031, 3, 14), country="DE",
-                     timezone="Europe/Berlin")
+    contract = dates(date(2027, 3, 15), date(2031, 3, 14), country="DE", timezone="Europe/Berlin")
     got = schedule(FOUR_YEAR, contract)
     assert got["disclosure"] == [date(2027, 4, 14)]
     assert got["annual-audit"] == [date(2028, 3, 15), date(2029, 3, 15), date(2030, 3, 15)]
@@ -91,7 +94,10 @@ def test_month_end_anchor_never_drifts() -> None:
     contract = dates(date(2027, 1, 31), date(2028, 4, 30))
     got = schedule(MONTHLY, contract)
     assert got["from-fixed-date"][:4] == [
-        date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 30)
+        date(2027, 1, 31),
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+        date(2027, 4, 30),
     ]
     # 2028 is a leap year: 29 February, then back to the 31st.
     assert date(2028, 2, 29) in got["from-fixed-date"]
@@ -120,12 +126,22 @@ def test_signature_trigger_needs_a_signature_date() -> None:
     )
     template = signed.obligations[0]
     with pytest.raises(ScheduleError, match="signature date"):
-        list(contract_occurrences(template, clause=signed, values={},
-                                  contract=dates(date(2027, 1, 1), date(2028, 1, 1))))
-    got = list(contract_occurrences(
-        template, clause=signed, values={},
-        contract=dates(date(2027, 1, 1), date(2028, 1, 1), signed=date(2026, 12, 1)),
-    ))
+        list(
+            contract_occurrences(
+                template,
+                clause=signed,
+                values={},
+                contract=dates(date(2027, 1, 1), date(2028, 1, 1)),
+            )
+        )
+    got = list(
+        contract_occurrences(
+            template,
+            clause=signed,
+            values={},
+            contract=dates(date(2027, 1, 1), date(2028, 1, 1), signed=date(2026, 12, 1)),
+        )
+    )
     assert [o.due_on for o in got] == [date(2026, 12, 15)]
 
 
@@ -174,16 +190,28 @@ def test_event_and_expiry_templates_are_not_planned_from_the_contract() -> None:
 def test_event_counts_from_the_day_it_happened() -> None:
     contract = dates(date(2027, 1, 1), date(2030, 12, 31))
     values = resolve_values(EVENTS, {})
-    got = event_occurrence(EVENTS.obligations[0], clause=EVENTS, values=values,
-                           contract=contract, occurred_on=date(2027, 6, 10), event_key="7")
+    got = event_occurrence(
+        EVENTS.obligations[0],
+        clause=EVENTS,
+        values=values,
+        contract=contract,
+        occurred_on=date(2027, 6, 10),
+        event_key="7",
+    )
     assert (got.key, got.due_on) == ("event:7", date(2027, 7, 10))
 
 
 def test_expiry_plans_renewal_before_the_certificate_runs_out() -> None:
     contract = dates(date(2027, 1, 1), date(2030, 12, 31))
     values = resolve_values(EVENTS, {})
-    got = expiry_occurrence(EVENTS.obligations[1], clause=EVENTS, values=values,
-                            contract=contract, valid_until=date(2028, 3, 1), evidence_key="12")
+    got = expiry_occurrence(
+        EVENTS.obligations[1],
+        clause=EVENTS,
+        values=values,
+        contract=contract,
+        valid_until=date(2028, 3, 1),
+        evidence_key="12",
+    )
     assert (got.key, got.due_on) == ("expiry:12", date(2028, 1, 31))
 
 
@@ -202,4 +230,4 @@ def test_today_is_the_contracts_date(instant: datetime, zone: str, expected: dat
 
 def test_local_today_refuses_naive_time() -> None:
     with pytest.raises(ValueError, match="aware"):
-        local_today(datetime(2027, 1, 1, 12), "UTC")  # noqa: DTZ001
+        local_today(datetime(2027, 1, 1, 12), "UTC")

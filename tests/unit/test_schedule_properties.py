@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -14,8 +15,16 @@ from tracker.domain.durations import Duration
 from tracker.domain.schedule import contract_occurrences
 
 INTERVALS = ["P7D", "P14D", "P30D", "P1M", "P2M", "P3M", "P6M", "P12M", "P1Y", "P2Y"]
-ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo",
-         "Australia/Lord_Howe", "Pacific/Kiritimati", "America/St_Johns"]
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Australia/Lord_Howe",
+    "Pacific/Kiritimati",
+    "America/St_Johns",
+]
 
 starts = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 
@@ -36,32 +45,50 @@ CLAUSES = {(i, a): recurring(i, a) for i in INTERVALS for a in ("contract_start"
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=starts, days=st.integers(30, 6 * 366), interval=st.sampled_from(INTERVALS),
-       anchor=st.sampled_from(["contract_start", "first_due"]))
+@given(
+    start=starts,
+    days=st.integers(30, 6 * 366),
+    interval=st.sampled_from(INTERVALS),
+    anchor=st.sampled_from(["contract_start", "first_due"]),
+)
 def test_recurrences_stay_inside_the_contract_increase_and_are_anchored(
     start: date, days: int, interval: str, anchor: str
 ) -> None:
     end = start + timedelta(days=days)
     periodic = CLAUSES[(interval, anchor)]
-    got = [o.due_on for o in contract_occurrences(
-        periodic.obligations[0], clause=periodic, values={}, contract=dates(start, end))]
+    got = [
+        o.due_on
+        for o in contract_occurrences(
+            periodic.obligations[0], clause=periodic, values={}, contract=dates(start, end)
+        )
+    ]
     assert all(start <= d <= end for d in got)
-    assert all(a < b for a, b in zip(got, got[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(got))
     step = Duration.parse(interval)
     first = start + step.times(1)
     for k, due in enumerate(got):
         # Each occurrence is computed from the anchor in one step: no drift at month ends.
-        expected = start + step.times(k + 1) if anchor == "contract_start" else first + step.times(k)
+        expected = (
+            start + step.times(k + 1) if anchor == "contract_start" else first + step.times(k)
+        )
         assert due == expected
     # Nothing is missing: the next one would fall after the end of the contract.
-    following = (start + step.times(len(got) + 1) if anchor == "contract_start"
-                 else first + step.times(len(got)))
+    following = (
+        start + step.times(len(got) + 1)
+        if anchor == "contract_start"
+        else first + step.times(len(got))
+    )
     assert following > end
 
 
 @settings(max_examples=100, deadline=None)
-@given(start=starts, years=st.integers(1, 6), zone_a=st.sampled_from(ZONES),
-       zone_b=st.sampled_from(ZONES), interval=st.sampled_from(INTERVALS))
+@given(
+    start=starts,
+    years=st.integers(1, 6),
+    zone_a=st.sampled_from(ZONES),
+    zone_b=st.sampled_from(ZONES),
+    interval=st.sampled_from(INTERVALS),
+)
 def test_due_dates_do_not_depend_on_the_timezone(
     start: date, years: int, zone_a: str, zone_b: str, interval: str
 ) -> None:
@@ -70,10 +97,16 @@ def test_due_dates_do_not_depend_on_the_timezone(
     end = start + relativedelta(years=years)
     periodic = CLAUSES[(interval, "contract_start")]
     template = periodic.obligations[0]
-    in_a = list(contract_occurrences(template, clause=periodic, values={},
-                                     contract=dates(start, end, timezone=zone_a)))
-    in_b = list(contract_occurrences(template, clause=periodic, values={},
-                                     contract=dates(start, end, timezone=zone_b)))
+    in_a = list(
+        contract_occurrences(
+            template, clause=periodic, values={}, contract=dates(start, end, timezone=zone_a)
+        )
+    )
+    in_b = list(
+        contract_occurrences(
+            template, clause=periodic, values={}, contract=dates(start, end, timezone=zone_b)
+        )
+    )
     assert in_a == in_b
 
 
@@ -109,6 +142,9 @@ def test_negative_offsets_fall_before_the_end(end: date, days: int) -> None:
         """
     )
     start = end - timedelta(days=3 * 365)
-    got = list(contract_occurrences(before_end.obligations[0], clause=before_end, values={},
-                                    contract=dates(start, end)))
+    got = list(
+        contract_occurrences(
+            before_end.obligations[0], clause=before_end, values={}, contract=dates(start, end)
+        )
+    )
     assert [o.due_on for o in got] == [end - timedelta(days=days)]
