@@ -40,6 +40,7 @@ from tracker.services.planning import (
     OBLIGATION_KEY,
     ClauseCache,
     obligation_row,
+    occurrence_key,
     plan_targets,
     targets_for,
 )
@@ -332,6 +333,7 @@ def raise_event(
                 rows.append(
                     obligation_row(
                         occurrence,
+                        clause=clause,
                         template=template,
                         target=target,
                         now=ctx.now,
@@ -416,7 +418,8 @@ def get_contract(ctx: Context, reference: str) -> dict[str, Any]:
                     if cc.plan_from is not None and occ.due_on < cc.plan_from:
                         continue
                     oid, status = planned.get(
-                        (cc.id, template.id, occ.key), (None, "not yet planned")
+                        (cc.id, template.id, occurrence_key(clause, occ)),
+                        (None, "not yet planned"),
                     )
                     schedule.append(
                         {

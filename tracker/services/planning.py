@@ -66,9 +66,19 @@ class ClauseCache:
         return parsed
 
 
+def occurrence_key(clause: ClauseFile, occurrence: Occurrence) -> str:
+    """The stored key of an occurrence: unique per template within one clause version.
+
+    The version is part of it so that after an explicit upgrade the new version's
+    occurrences never collide with the old version's obligations that are kept.
+    """
+    return f"{clause.version}:{occurrence.key}"
+
+
 def obligation_row(
     occurrence: Occurrence,
     *,
+    clause: ClauseFile,
     template: ObligationTemplate,
     target: PlanTarget,
     now: datetime,
@@ -84,7 +94,7 @@ def obligation_row(
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
         "template_id": template.id,
-        "occurrence": occurrence.key,
+        "occurrence": occurrence_key(clause, occurrence),
         "title": template.title,
         "due_on": occurrence.due_on,
         "window_opens_on": occurrence.due_on - timedelta(days=lead),
@@ -139,6 +149,7 @@ def plan_targets(
         rows.extend(
             obligation_row(
                 occ,
+                clause=clause,
                 template=tpl,
                 target=target,
                 now=now,
