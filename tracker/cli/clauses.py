@@ -7,8 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker.cli.options import context, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
+from tracker.errors import BadInput
+from tracker.library.describe import describe
+from tracker.library.export import DocFormat, render_clause, write_atomically
 from tracker.library.loader import (
     ClauseFileError,
     Library,
@@ -16,8 +20,12 @@ from tracker.library.loader import (
     load_clause_file,
     load_library,
 )
+from tracker.library.parameters import resolve_values
 from tracker.library.schema import Category
+from tracker.library.versions import summarise, unified
 from tracker.paths import shipped_clauses_dir
+from tracker.services import validate
+from tracker.services.upgrades import known_versions
 
 app = typer.Typer(help="Browse and check the clause library.", no_args_is_help=True)
 
@@ -55,6 +63,7 @@ def show(
     if fmt is Format.JSON:
         emit_record(clause.model_dump(mode="json"), fmt)
         return
+    values = resolve_values(clause, {})
     record: dict[str, Any] = {
         "id": clause.id,
         "version": clause.version,
@@ -76,10 +85,7 @@ def show(
             {
                 "id": t.id,
                 "title": t.title,
-                "trigger": t.trigger.type.value,
-                "event": t.trigger.event.value if t.trigger.event else None,
-                "offset": t.trigger.offset,
-                "every": t.recurrence.interval if t.recurrence else None,
+                "when": describe(t, clause, values),
                 "evidence": ",".join(t.evidence),
             }
             for t in clause.obligations
@@ -141,3 +147,83 @@ def _fail(exc: ClauseFileError) -> None:
     for problem in exc.problems:
         typer.echo(str(problem), err=True)
     raise typer.Exit(1)
+
+
+@app.command("render")
+def render(
+    clause_id: Annotated[str, typer.Argument(help="clause id")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
+    doc_format: Annotated[
+        DocFormat, typer.Option("--format", "-f", help="md, html or docx")
+    ] = DocFormat.MD,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; repeatable")
+    ] = None,
+) -> None:
+    """Write the model clause with your values, its schedule in words and its sources."""
+    clause = _library().get(clause_id)
+    write_atomically(output, render_clause(clause, parse_params(param), doc_format))
+    typer.echo(f"wrote {output} ({clause.id} {clause.version}, {doc_format.value})")
+
+
+@app.command("suggest")
+def suggest(
+    cpv: Annotated[list[str], typer.Option(help="CPV code of a purchased item; repeatable")],
+    fmt: Format = FormatOption,
+) -> None:
+    """Clauses whose CPV prefixes match the contract's items (e.g. 30213100 notebooks)."""
+    codes = [validate.cpv(code, option="--cpv") for code in cpv]
+    rows = []
+    for clause in _library():
+        matches = sorted(
+            {
+                f"{code}~{prefix}"
+                for code in codes
+                for prefix in clause.applies_to.cpv_prefixes
+                if code.startswith(prefix)
+            }
+        )
+        if matches:
+            rows.append(
+                {
+                    "id": clause.id,
+                    "category": clause.category.value,
+                    "title": clause.title,
+                    "matched": " ".join(matches),
+                }
+            )
+    if not rows and fmt is Format.TABLE:
+        raise BadInput(f"--cpv: no clause in the library applies to {', '.join(codes)}")
+    emit_rows(rows, fmt)
+
+
+@app.command("diff")
+def diff(
+    clause_id: Annotated[str, typer.Argument(help="clause id")],
+    from_version: Annotated[
+        str | None, typer.Option("--from", help="older version (default: the one before --to)")
+    ] = None,
+    to_version: Annotated[
+        str | None, typer.Option("--to", help="newer version (default: the library's)")
+    ] = None,
+) -> None:
+    """What changed between two versions: the library's and those contracts pinned."""
+    versions = known_versions(context(require_schema=False), clause_id)
+    names = list(versions)
+    target = to_version or names[-1]
+    if target not in versions:
+        raise BadInput(f"--to: {clause_id} {target} is not known (known: {', '.join(names)})")
+    earlier = names[: names.index(target)]
+    source = from_version or (earlier[-1] if earlier else None)
+    if source is None:
+        raise BadInput(f"--from: only version {target} of {clause_id} is known here")
+    if source not in versions:
+        raise BadInput(f"--from: {clause_id} {source} is not known (known: {', '.join(names)})")
+    old, new = versions[source], versions[target]
+    typer.echo(f"{clause_id}: {source} -> {target}")
+    for line in summarise(old, new) or ["no change"]:
+        typer.echo(f"  * {line}")
+    text = unified(old, new)
+    if text:
+        typer.echo("")
+        typer.echo(text)

@@ -9,7 +9,7 @@ import typer
 from tracker.cli.options import context, parse_date, parse_money, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import BadInput
-from tracker.services import contracts
+from tracker.services import contracts, upgrades
 
 app = typer.Typer(help="Register contracts, attach clauses, record events.", no_args_is_help=True)
 
@@ -124,4 +124,23 @@ def event(
     record = contracts.raise_event(
         context(now), reference, name, occurred_on=parse_date(on, option="--on"), note=note
     )
+    emit_record(record, fmt)
+
+
+@app.command("upgrade-clause")
+def upgrade_clause(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    clause_id: Annotated[str, typer.Argument(help="clause id")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; repeatable")
+    ] = None,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Move a contract to the library's newest version of a clause.
+
+    Past obligations and those already submitted or decided stay as they are; future,
+    unfulfilled ones are superseded and re-planned from the new version.
+    """
+    record = upgrades.upgrade_clause(context(now), reference, clause_id, params=parse_params(param))
     emit_record(record, fmt)

@@ -14,11 +14,15 @@ class ObligationStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WAIVED = "waived"
+    # Replaced by the plan of a newer clause version (explicit upgrade); kept for history.
+    SUPERSEDED = "superseded"
 
 
 # Statuses that time moves; the others change only by a person's decision.
 TIME_DRIVEN = frozenset({ObligationStatus.UPCOMING, ObligationStatus.DUE, ObligationStatus.OVERDUE})
-CLOSED = frozenset({ObligationStatus.ACCEPTED, ObligationStatus.WAIVED})
+CLOSED = frozenset(
+    {ObligationStatus.ACCEPTED, ObligationStatus.WAIVED, ObligationStatus.SUPERSEDED}
+)
 
 
 def status_on(due_on: date, today: date, *, lead_days: int) -> ObligationStatus:

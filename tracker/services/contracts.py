@@ -7,7 +7,6 @@ import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,12 +17,11 @@ from tracker.domain.schedule import (
     ContractDates,
     ScheduleError,
     contract_occurrences,
-    event_occurrence,
     local_today,
 )
 from tracker.errors import BadInput, NotFound
 from tracker.library.parameters import resolve_values
-from tracker.library.schema import ClauseFile, EventName, TriggerType
+from tracker.library.schema import ClauseFile, EventName
 from tracker.models import (
     ClauseVersion,
     Contract,
@@ -39,7 +37,8 @@ from tracker.services.context import Context
 from tracker.services.planning import (
     OBLIGATION_KEY,
     ClauseCache,
-    obligation_row,
+    RaisedEvent,
+    event_rows,
     occurrence_key,
     plan_targets,
     targets_for,
@@ -313,34 +312,18 @@ def raise_event(
         )
         session.add(record)
         session.flush()
+        assert record.id is not None
         cache = ClauseCache(session)
-        local_now = ctx.now.astimezone(ZoneInfo(contract.timezone))
+        raised = [RaisedEvent(record.id, name, day)]
         rows = []
         for target in targets_for(session, _clause_ids(session, contract.id)):
-            clause = cache(target.clause_version_id)
-            for template in clause.obligations:
-                trigger = template.trigger
-                if trigger.type is not TriggerType.EVENT or trigger.event is not name:
-                    continue
-                occurrence = event_occurrence(
-                    template,
-                    clause=clause,
-                    values=target.parameters,
-                    contract=target.dates,
-                    occurred_on=day,
-                    event_key=str(record.id),
-                )
-                rows.append(
-                    obligation_row(
-                        occurrence,
-                        clause=clause,
-                        template=template,
-                        target=target,
-                        now=ctx.now,
-                        local_now=local_now,
-                        reminder_hour=ctx.settings.reminder_hour,
-                    )
-                )
+            rows += event_rows(
+                target,
+                cache(target.clause_version_id),
+                raised,
+                now=ctx.now,
+                reminder_hour=ctx.settings.reminder_hour,
+            )
         planned = insert_ignoring_duplicates(
             session, table_of(Obligation), rows, conflict=OBLIGATION_KEY
         )

@@ -19,10 +19,16 @@ from sqlmodel import Session, col
 
 from tracker.db import insert_ignoring_duplicates
 from tracker.domain.reminders import lead_days, next_reminder_instant, step_days
-from tracker.domain.schedule import ContractDates, Occurrence, contract_occurrences, local_today
+from tracker.domain.schedule import (
+    ContractDates,
+    Occurrence,
+    contract_occurrences,
+    event_occurrence,
+    local_today,
+)
 from tracker.domain.status import status_on
 from tracker.library.parameters import JsonValue
-from tracker.library.schema import ClauseFile, ObligationTemplate
+from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
 from tracker.models import (
     OBLIGATION_TABLE_KEY,
     ClauseVersion,
@@ -109,6 +115,53 @@ def obligation_row(
         "created_at": now,
         "updated_at": now,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedEvent:
+    id: int
+    name: EventName
+    occurred_on: date
+
+
+def event_rows(
+    target: PlanTarget,
+    clause: ClauseFile,
+    events: Iterable[RaisedEvent],
+    *,
+    now: datetime,
+    reminder_hour: int,
+    due_from: date | None = None,
+) -> list[dict[str, Any]]:
+    """Obligation rows for the duties the given events start (due on/after `due_from`)."""
+    local_now = now.astimezone(ZoneInfo(target.dates.timezone))
+    rows = []
+    for event in events:
+        for template in clause.obligations:
+            trigger = template.trigger
+            if trigger.type is not TriggerType.EVENT or trigger.event is not event.name:
+                continue
+            occurrence = event_occurrence(
+                template,
+                clause=clause,
+                values=target.parameters,
+                contract=target.dates,
+                occurred_on=event.occurred_on,
+                event_key=str(event.id),
+            )
+            if due_from is None or occurrence.due_on >= due_from:
+                rows.append(
+                    obligation_row(
+                        occurrence,
+                        clause=clause,
+                        template=template,
+                        target=target,
+                        now=now,
+                        local_now=local_now,
+                        reminder_hour=reminder_hour,
+                    )
+                )
+    return rows
 
 
 def occurrences_within(

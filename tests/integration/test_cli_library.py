@@ -1,0 +1,241 @@
+"""The clause library from the CLI: versions pinned, diffed, upgraded; rendering; checks."""
+
+from __future__ import annotations
+
+import html.parser
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from tests.cli import Cli
+from tests.factories import HEADER
+
+AUDIT_V1 = (
+    HEADER.format(id="buyer-audit")
+    + """\
+parameters:
+  report_days: {type: duration, default: P20D, calendar: business, source: inference,
+                label: Days to send the audit report}
+obligations:
+  - id: first-report
+    title: First audit report
+    trigger: {type: contract_start, offset: "{report_days}"}
+  - id: audit
+    title: Social audit
+    trigger: {type: recurring}
+    recurrence: {interval: P12M, anchor: contract_start}
+"""
+)
+AUDIT_V2 = AUDIT_V1.replace('version: "1.0.0"', 'version: "1.1.0"').replace(
+    "interval: P12M", "interval: P6M"
+)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    directory = tmp_path / "buyer-clauses"
+    directory.mkdir()
+    (directory / "buyer-audit.yaml").write_text(AUDIT_V1, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def cli(
+    tracker_env: str,
+    library: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Cli:
+    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
+    runner = Cli(capsys, monkeypatch)
+    runner.ok("init")
+    runner.ok("supplier", "add", "Example Devices AB", "--email", "compliance@example.com")
+    runner.ok(
+        "contract",
+        "add",
+        "C-1",
+        "--supplier",
+        "1",
+        "--title",
+        "Notebooks",
+        "--start",
+        "2027-01-04",
+        "--end",
+        "2030-01-03",
+        "--timezone",
+        "Europe/Berlin",
+    )
+    return runner
+
+
+def audits(cli: Cli) -> list[tuple[str, str]]:
+    rows = cli.ok("obligations", "--format", "json").json()
+    return [(r["due_on"], r["status"]) for r in rows if r["obligation"] == "Social audit"]
+
+
+def test_library_edits_never_rewrite_a_running_contract(cli: Cli, library: Path) -> None:
+    cli.ok("contract", "attach", "C-1", "buyer-audit", "--now", "2027-01-02T10:00:00+01:00")
+    (library / "buyer-audit.yaml").write_text(AUDIT_V2, encoding="utf-8")
+    cli.ok("plan", "--now", "2028-06-01T10:00:00+02:00")
+    assert audits(cli) == [("2028-01-04", "overdue"), ("2029-01-04", "upcoming")]
+    shown = cli.ok("contract", "show", "C-1", "--format", "json").json()
+    assert shown["clauses"][0]["version"] == "1.0.0"
+
+
+def test_diff_and_explicit_upgrade(cli: Cli, library: Path) -> None:
+    cli.ok(
+        "contract",
+        "attach",
+        "C-1",
+        "buyer-audit",
+        "--now",
+        "2027-01-02T10:00:00+01:00",
+        "--param",
+        "report_days=P10D",
+    )
+    (library / "buyer-audit.yaml").write_text(AUDIT_V2, encoding="utf-8")
+    diff = cli.ok("clauses", "diff", "buyer-audit").out
+    assert diff.startswith("buyer-audit: 1.0.0 -> 1.1.0")
+    assert "* obligation audit: recurrence changed" in diff
+    assert "-    interval: P12M" in diff
+    assert "+    interval: P6M" in diff
+
+    cli.ok("plan", "--now", "2028-02-01T09:00:00+01:00")  # the daily run before the upgrade
+    result = cli.ok(
+        "contract",
+        "upgrade-clause",
+        "C-1",
+        "buyer-audit",
+        "--now",
+        "2028-02-01T10:00:00+01:00",
+        "--format",
+        "json",
+    ).json()
+    assert (result["from"], result["to"]) == ("1.0.0", "1.1.0")
+    assert result["changes"] == ["obligation audit: recurrence changed"]
+    # The buyer's own value survives the upgrade.
+    assert result["parameters"] == {"report_days": "P10D"}
+    # The January 2028 audit is past (kept, overdue); the January 2029 one was future and
+    # unfulfilled, so it is superseded; the six-monthly plan takes over from today.
+    assert [s["due_on"] for s in result["superseded"]] == ["2029-01-04"]
+    assert [p["due_on"] for p in result["planned"]] == ["2028-07-04", "2029-01-04"]
+    assert audits(cli) == [
+        ("2028-01-04", "overdue"),
+        ("2028-07-04", "upcoming"),
+        ("2029-01-04", "superseded"),
+        ("2029-01-04", "upcoming"),
+    ]
+    again = cli.ok("contract", "upgrade-clause", "C-1", "buyer-audit", "--format", "json")
+    assert again.json()["message"] == "C-1 already uses buyer-audit 1.1.0"
+
+
+def test_same_version_number_with_other_content_is_refused(cli: Cli, library: Path) -> None:
+    cli.ok("contract", "attach", "C-1", "buyer-audit")
+    (library / "buyer-audit.yaml").write_text(AUDIT_V1.replace("P12M", "P3M"), encoding="utf-8")
+    result = cli("contract", "upgrade-clause", "C-1", "buyer-audit")
+    assert result.code == 2
+    assert "give the changed clause a new version number" in result.err
+
+
+def test_render_markdown_html_docx(cli: Cli, tmp_path: Path) -> None:
+    md = tmp_path / "clause.md"
+    cli.ok(
+        "clauses",
+        "render",
+        "supply-chain-transparency",
+        "-p",
+        "disclosure_period=P15D",
+        "-o",
+        str(md),
+    )
+    text = md.read_text(encoding="utf-8")
+    assert "Within 15 business days of the Contract start date" in text
+    assert "| 15 business days | set by the buyer |" in text
+    assert "{disclosure_period}" not in text
+    assert "https://electronicswatch.org/" in text
+
+    page = tmp_path / "clause.html"
+    cli.ok("clauses", "render", "supply-chain-transparency", "-f", "html", "-o", str(page))
+    parser = html.parser.HTMLParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert "<h2>Monitoring schedule</h2>" in page.read_text(encoding="utf-8")
+
+    docx = tmp_path / "clause.docx"
+    cli.ok(
+        "clauses",
+        "render",
+        "supply-chain-transparency",
+        "-f",
+        "docx",
+        "-o",
+        str(docx),
+        "-p",
+        "disclosure_period=P12D",
+    )
+    document = Document(str(docx))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "Within 12 business days of the Contract start date" in paragraphs
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "12 business days" in cells
+
+
+def test_html_escapes_what_a_clause_author_wrote(cli: Cli, library: Path, tmp_path: Path) -> None:
+    hostile = AUDIT_V1.replace(
+        "title: First audit report", "title: First <script>alert(1)</script> report"
+    )
+    (library / "buyer-audit.yaml").write_text(hostile, encoding="utf-8")
+    page = tmp_path / "x.html"
+    cli.ok("clauses", "render", "buyer-audit", "-f", "html", "-o", str(page))
+    content = page.read_text(encoding="utf-8")
+    assert "<script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_render_refuses_bad_output_and_params(cli: Cli, tmp_path: Path) -> None:
+    missing = cli(
+        "clauses",
+        "render",
+        "supply-chain-transparency",
+        "-o",
+        str(tmp_path / "no-such-dir" / "x.md"),
+    )
+    assert missing.code == 2
+    assert "-o: the directory" in missing.err
+    bad = cli(
+        "clauses",
+        "render",
+        "supply-chain-transparency",
+        "-p",
+        "disclosure_period=soon",
+        "-o",
+        str(tmp_path / "x.md"),
+    )
+    assert bad.code == 2
+    assert not (tmp_path / "x.md").exists()
+
+
+def test_suggest_by_cpv(cli: Cli) -> None:
+    rows = cli.ok("clauses", "suggest", "--cpv", "30213100", "--format", "json").json()
+    ids = {r["id"] for r in rows}
+    assert {"tco-certified-valid", "supply-chain-transparency"} <= ids
+    none = cli("clauses", "suggest", "--cpv", "03111000")  # seeds: nothing applies
+    assert none.code == 2
+    assert "no clause in the library applies to 03111000" in none.err
+
+
+def test_check_exits_1_on_a_broken_file_and_0_on_the_library(
+    cli: Cli, library: Path, tmp_path: Path
+) -> None:
+    assert cli.ok("clauses", "check").out.startswith("ok: ")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text(
+        AUDIT_V1.replace("id: buyer-audit", "id: bad").replace("P12M", "P12Q"), encoding="utf-8"
+    )
+    result = cli("clauses", "check", str(broken))
+    assert result.code == 1
+    assert result.err.strip() == (
+        f"{broken / 'bad.yaml'}:22: obligations[1].recurrence.interval: 'P12Q' is not a date "
+        "duration; use ISO 8601 such as P20D, P6W, P12M, P2Y or -P90D for 'before'"
+    )

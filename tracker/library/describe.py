@@ -1,0 +1,135 @@
+"""Say an obligation's schedule in plain words, for tender documents and `clauses show`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tracker.domain.durations import CalendarKind, Duration
+from tracker.library.parameters import JsonValue, param_name
+from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
+
+_UNITS = (("years", "year"), ("months", "month"), ("weeks", "week"), ("days", "day"))
+
+_ANCHORS = {
+    "contract_start": "the contract start date",
+    "contract_signed": "the date the contract was signed",
+    "fixed_date": "{date}",
+    "first_due": "the first due date",
+}
+
+_TRIGGERS = {
+    TriggerType.CONTRACT_SIGNED: "the contract signature",
+    TriggerType.CONTRACT_START: "the contract start date",
+    TriggerType.CONTRACT_END: "the contract end date",
+}
+
+
+EVENT_WORDS = {
+    EventName.NEW_PRODUCT_MODEL: "a new product model is added",
+    EventName.SUPPLIER_SITE_CHANGE: "a production site changes",
+    EventName.BREACH_REPORTED: "a breach is reported",
+    EventName.MONITORING_REPORT_RECEIVED: "a monitoring report is received",
+    EventName.ALLEGATION: "an allegation is received",
+    EventName.CANDIDATE_LIST_UPDATED: "the REACH Candidate List is updated",
+    EventName.CERTIFICATE_CANCELLED: "a certificate is cancelled",
+    EventName.DELIVERY: "a delivery is made",
+    EventName.COLLECTION_BATCH: "a batch of equipment is collected",
+    EventName.EXPORT_SHIPMENT: "used equipment is shipped for export",
+    EventName.CONTRACT_AMENDED: "the contract is amended",
+    EventName.EVIDENCE_REQUESTED: "the buyer requests information",
+}
+
+
+def _inline(label: str | None) -> str:
+    """A label used mid-sentence: 'Social audit report' -> 'social audit report', but
+    'TCO Certified certificate' keeps its capitals."""
+    text = label or ""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def span_words(duration: Duration, calendar: CalendarKind) -> str:
+    """'20 business days', '1 year and 6 months', '6 weeks'."""
+    parts = []
+    for attr, unit in _UNITS:
+        value = getattr(duration, attr)
+        if value:
+            noun = unit if value == 1 else f"{unit}s"
+            if unit == "day" and calendar is CalendarKind.BUSINESS:
+                noun = "business day" if value == 1 else "business days"
+            parts.append(f"{value} {noun}")
+    return " and ".join(parts) if parts else "0 days"
+
+
+def _resolved(
+    text: str, clause: ClauseFile, values: Mapping[str, JsonValue], calendar: CalendarKind | None
+) -> tuple[Duration, CalendarKind]:
+    name = param_name(text)
+    if name is None:
+        return Duration.parse(text), calendar or CalendarKind.CALENDAR
+    definition = clause.parameters[name]
+    raw = values.get(name, definition.default)
+    return Duration.parse(str(raw)), calendar or definition.calendar or CalendarKind.CALENDAR
+
+
+def _date_words(text: str | None, clause: ClauseFile, values: Mapping[str, JsonValue]) -> str:
+    name = param_name(text)
+    if name is None:
+        return str(text)
+    return str(values.get(name, clause.parameters[name].default))
+
+
+def _relative(offset: Duration, calendar: CalendarKind, what: str) -> str:
+    if offset.is_zero:
+        return f"on {what}"
+    words = span_words(offset, calendar)
+    return f"{words} before {what}" if offset.negative else f"within {words} of {what}"
+
+
+def describe(
+    template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
+) -> str:
+    """One sentence: when this duty falls due."""
+    trigger = template.trigger
+    offset, calendar = _resolved(trigger.offset, clause, values, trigger.calendar)
+    kind = trigger.type
+    if kind is TriggerType.RECURRING and template.recurrence is not None:
+        rec = template.recurrence
+        interval, _ = _resolved(rec.interval, clause, values, CalendarKind.CALENDAR)
+        anchor = _ANCHORS[rec.anchor].format(date=_date_words(rec.anchor_date, clause, values))
+        first = (
+            _resolved(rec.first, clause, values, CalendarKind.CALENDAR)[0]
+            if rec.first is not None
+            else interval
+        )
+        sentence = f"Every {span_words(interval, CalendarKind.CALENDAR)}"
+        if rec.anchor == "first_due":
+            sentence += (
+                f", the first {span_words(first, CalendarKind.CALENDAR)} after the contract "
+                "start date"
+            )
+        elif first != interval:
+            start = "on" if first.is_zero else f"{span_words(first, CalendarKind.CALENDAR)} after"
+            sentence += f", the first {start} {anchor}"
+        else:
+            sentence += f", counted from {anchor}"
+        if not offset.is_zero:
+            direction = "before" if offset.negative else "after"
+            sentence += f", due {span_words(offset, calendar)} {direction} each date"
+        if rec.until == "contract_end":
+            sentence += ", until the contract ends"
+        return sentence + "."
+    if kind in _TRIGGERS:
+        return _sentence(_relative(offset, calendar, _TRIGGERS[kind]))
+    if kind is TriggerType.FIXED_DATE:
+        return _sentence(_relative(offset, calendar, _date_words(trigger.date, clause, values)))
+    if kind is TriggerType.EVIDENCE_EXPIRY:
+        evidence = clause.evidence_type(trigger.evidence_type or "")
+        label = evidence.label if evidence else trigger.evidence_type
+        return _sentence(_relative(offset, calendar, f"the expiry of the {_inline(label)}"))
+    event = EVENT_WORDS[trigger.event] if trigger.event else "the event occurs"
+    timing = "at once" if offset.is_zero else f"within {span_words(offset, calendar)}"
+    return f"Each time {event}: {timing}."
