@@ -48,14 +48,31 @@ class Settings(BaseSettings):
         default=8, ge=0, le=23, description="local hour at which reminders are sent"
     )
     actor: str = Field(default_factory=_default_actor, description="who the audit trail names")
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://[user[:password]@]host[:port][?starttls=true|false] or smtps://...; "
+        "unset: messages are written as .eml files into TRACKER_OUTBOX_DIR",
+    )
+    smtp_password_file: Path | None = Field(
+        default=None, description="file holding the SMTP password (instead of in the URL)"
+    )
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per SMTP step")
+    mail_from: str = Field(
+        default="Clause Tracker <clause-tracker@localhost>", description="From of every email"
+    )
+    outbox_dir: Path = Field(default=Path("outbox"), description="where .eml files are written")
+    base_url: str = Field(
+        default="http://localhost:8000", description="links in emails point here"
+    )
 
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if scheme not in SUPPORTED_SCHEMES:
+            # Never echo the URL: it may carry a password.
             raise ValueError(
-                f"{value!r} is not a supported database URL; use sqlite:///PATH "
+                f"the scheme {scheme or '(none)'!r} is not supported; use sqlite:///PATH "
                 "or postgresql+psycopg://USER@HOST/DB"
             )
         if scheme == "postgresql":
@@ -71,6 +88,46 @@ class Settings(BaseSettings):
     @classmethod
     def _check_country(cls, value: str | None) -> str | None:
         return None if value in (None, "") else check_country(value)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(
+                "use smtp://host[:port] (STARTTLS when the server offers it) or "
+                "smtps://host[:port] (implicit TLS)"
+            )
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise ValueError("the port is not a number between 1 and 65535") from None
+        return value
+
+    @field_validator("smtp_password_file")
+    @classmethod
+    def _check_password_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{str(value)!r} is not a readable file")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_from(cls, value: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        if any(ch in value for ch in "\r\n"):
+            raise ValueError("must be a single line")
+        name, address = parseaddr(value)
+        if "@" not in address:
+            raise ValueError(f"{value!r} is not an address such as 'Tracker <t@example.com>'")
+        Address(display_name=name, addr_spec=address)
+        return value
 
     def clause_dirs(self) -> list[Path]:
         return [Path(p) for p in self.clause_path.split(os.pathsep) if p.strip()]

@@ -1,0 +1,1 @@
+"""Mail: message building and transports (SMTP through aiosmtplib, or .eml files)."""
