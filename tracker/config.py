@@ -61,9 +61,15 @@ class Settings(BaseSettings):
         default="Clause Tracker <clause-tracker@localhost>", description="From of every email"
     )
     outbox_dir: Path = Field(default=Path("outbox"), description="where .eml files are written")
-    base_url: str = Field(
-        default="http://localhost:8000", description="links in emails point here"
+    manager_digest: bool = Field(
+        default=True, description="contract managers get one daily digest, not single emails"
     )
+    sweep_seconds: int = Field(default=60, ge=1, le=3600, description="worker sweep interval")
+    relay_seconds: int = Field(default=10, ge=1, le=3600, description="worker relay interval")
+    heartbeat_stale_seconds: int = Field(
+        default=900, ge=10, description="`tracker status` fails when a job ran longer ago"
+    )
+    base_url: str = Field(default="http://localhost:8000", description="links in emails point here")
 
     @field_validator("database_url")
     @classmethod

@@ -182,6 +182,8 @@ class Obligation(SQLModel, table=True):
     status: str = Field(max_length=20)
     escalation_level: int = 0
     next_reminder_at: datetime | None = _utc(default=None, index=True)
+    # When time next changes the status (window opens, due date passes), as a UTC instant.
+    next_status_at: datetime | None = _utc(default=None, index=True)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
 
@@ -202,3 +204,92 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = _json(default=None)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class Reminder(SQLModel, table=True):
+    """One person to be told about one step of one obligation: written in the same
+    transaction as the obligation's state change, so a due reminder is never lost."""
+
+    __table_args__ = (sa.UniqueConstraint("obligation_id", "step", "due_on", "recipient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", ondelete="CASCADE", index=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE")
+    step: str = Field(max_length=60)
+    kind: str = Field(max_length=20)
+    level: int = 0
+    due_on: date
+    recipient: str = Field(max_length=320)
+    recipient_role: str = Field(max_length=40)
+    local_date: date  # the step's date in the contract's timezone (digests group by it)
+    scheduled_at: datetime = _utc()
+    created_at: datetime = _utc()
+    outbox_id: int | None = Field(
+        default=None, foreign_key="outbox_message.id", ondelete="SET NULL", index=True
+    )
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A rendered email waiting for the relay. Claimed with a lease: `next_attempt_at`
+    is set to the lease's end, so a crashed relay's message becomes claimable again."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_key: str = Field(max_length=300, unique=True)
+    message_id: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=30)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    sender: str = Field(max_length=320)
+    recipients: list[str] = _json(default_factory=list)
+    pending_recipients: list[str] = _json(default_factory=list)
+    subject: str = Field(max_length=500)
+    raw: bytes = Field(sa_type=sa.LargeBinary)
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    lease_owner: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=2000)
+    notify_on_failure: bool = True
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """Every attempt to hand a message to the mail server, whatever came of it."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox_message.id", ondelete="CASCADE", index=True)
+    attempt: int
+    worker: str = Field(max_length=200)
+    started_at: datetime = _utc()
+    finished_at: datetime = _utc()
+    outcome: str = Field(max_length=20)
+    code: int | None = None
+    detail: str = Field(default="", max_length=2000)
+    accepted: list[str] = _json(default_factory=list)
+    refused: dict[str, Any] = _json(default_factory=dict)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """Last run of each periodic job, so `tracker status` can tell a stopped worker."""
+
+    __tablename__ = "worker_heartbeat"
+
+    job: str = Field(primary_key=True, max_length=40)
+    worker: str = Field(max_length=200)
+    last_started_at: datetime | None = _utc(default=None)
+    last_finished_at: datetime | None = _utc(default=None)
+    last_ok_at: datetime | None = _utc(default=None)
+    last_error: str | None = Field(default=None, max_length=2000)
+    runs: int = 0

@@ -19,6 +19,10 @@ TRACKER_TABLES = {
     "contract_event",
     "obligation",
     "audit_event",
+    "reminder",
+    "outbox_message",
+    "delivery_attempt",
+    "worker_heartbeat",
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+
+from tracker.domain.localtime import local_instant
 
 
 class ObligationStatus(StrEnum):
@@ -32,3 +34,15 @@ def status_on(due_on: date, today: date, *, lead_days: int) -> ObligationStatus:
     if (due_on - today).days <= lead_days:
         return ObligationStatus.DUE
     return ObligationStatus.UPCOMING
+
+
+def next_status_change(
+    status: str, *, due_on: date, window_opens_on: date, timezone: str
+) -> datetime | None:
+    """The instant time next moves this status: local midnight when the reminder window
+    opens (upcoming -> due) or after the due date (due -> overdue)."""
+    if status == ObligationStatus.UPCOMING:
+        return local_instant(window_opens_on, 0, timezone)
+    if status == ObligationStatus.DUE:
+        return local_instant(due_on + timedelta(days=1), 0, timezone)
+    return None

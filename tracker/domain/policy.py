@@ -1,0 +1,205 @@
+"""The reminder policy: which steps an obligation's reminders take, to whom, and when.
+
+Before the due date (default 30, 14 and 3 days), on the day, then up the escalation
+ladder: informal reminders, a formal notice, an escalation to the supplier's senior
+contact, and manual steps (sanctions, termination) where the contract manager is told a
+decision is needed. Timings not given by a clause are the defaults of DOMAIN.md §2.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from tracker.domain.durations import Duration
+from tracker.domain.localtime import local_instant
+from tracker.domain.status import CLOSED, ObligationStatus
+
+
+class Kind(StrEnum):
+    UPCOMING = "upcoming"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    DECISION_NEEDED = "decision_needed"
+
+
+# How loud each kind is: a message listing several items takes the loudest one's kind.
+SEVERITY = {
+    Kind.UPCOMING: 0,
+    Kind.DUE_TODAY: 1,
+    Kind.OVERDUE: 2,
+    Kind.ESCALATION: 3,
+    Kind.DECISION_NEEDED: 4,
+}
+
+
+class Role(StrEnum):
+    SUPPLIER_COMPLIANCE = "supplier_compliance_contact"
+    SUPPLIER_ACCOUNT = "supplier_account_contact"
+    SUPPLIER_ESCALATION = "supplier_escalation_contact"
+    CONTRACT_MANAGER = "contract_manager"
+
+
+@dataclass(frozen=True, slots=True)
+class LadderStep:
+    """One rung of an escalation ladder (from a clause's profile or the default)."""
+
+    level: int
+    name: str
+    after_due: str | None  # ISO duration after the due date; None for manual steps
+    manual: bool = False
+
+
+DEFAULT_BEFORE = ("P30D", "P14D", "P3D")
+DEFAULT_OVERDUE = ("P1D", "P7D")  # informal reminders (level 1)
+DEFAULT_LADDER = (
+    LadderStep(2, "formal-notice", "P14D"),
+    LadderStep(3, "escalation-meeting", "P30D"),
+    LadderStep(4, "sanctions", None, manual=True),
+    LadderStep(5, "termination", None, manual=True),
+)
+# A manual step with no date of its own comes this long after the previous rung.
+MANUAL_GAP = timedelta(days=15)
+SUPPLIER = (Role.SUPPLIER_COMPLIANCE,)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str  # unique within one obligation and due date, e.g. "before:P14D", "level:2"
+    on: date  # in the contract's timezone
+    kind: Kind
+    level: int  # the escalation level this step brings the obligation to
+    roles: tuple[Role, ...]
+    name: str = ""
+
+
+def lead_days(before_due: Sequence[str] | None) -> int:
+    """How many days before the due date the first reminder falls (the "due" window)."""
+    steps = before_due if before_due is not None else DEFAULT_BEFORE
+    return max((Duration.parse(s).total_days for s in steps), default=0)
+
+
+def steps_for(
+    due_on: date,
+    *,
+    before_due: Sequence[str] | None = None,
+    after_due: Sequence[str] | None = None,
+    recipients: Sequence[Role] | None = None,
+    ladder: Sequence[LadderStep] | None = None,
+) -> list[Step]:
+    """Every step of one obligation, in date order; one step per date at most."""
+    supplier = tuple(recipients) if recipients else SUPPLIER
+    steps: list[Step] = []
+    for text in before_due if before_due is not None else DEFAULT_BEFORE:
+        days = Duration.parse(text).total_days
+        if days > 0:
+            steps.append(
+                Step(f"before:{text}", due_on - timedelta(days=days), Kind.UPCOMING, 0, supplier)
+            )
+    steps.append(Step("due", due_on, Kind.DUE_TODAY, 0, supplier))
+    overdue = after_due if after_due is not None else DEFAULT_OVERDUE
+    for index, text in enumerate(overdue):
+        days = Duration.parse(text).total_days
+        # The second informal reminder also tells the contract manager.
+        roles = supplier if index == 0 else (*supplier, Role.CONTRACT_MANAGER)
+        steps.append(
+            Step(
+                f"after:{text}",
+                due_on + timedelta(days=max(days, 1)),
+                Kind.OVERDUE,
+                1,
+                roles,
+                "informal-reminder",
+            )
+        )
+    previous = max((s.on for s in steps), default=due_on)
+    for rung in ladder if ladder is not None else DEFAULT_LADDER:
+        if rung.after_due is not None:
+            on = due_on + timedelta(days=max(Duration.parse(rung.after_due).total_days, 1))
+        else:
+            on = previous + MANUAL_GAP
+        previous = max(previous, on)
+        if rung.manual:
+            steps.append(
+                Step(
+                    f"level:{rung.level}",
+                    on,
+                    Kind.DECISION_NEEDED,
+                    rung.level,
+                    (Role.CONTRACT_MANAGER,),
+                    rung.name,
+                )
+            )
+        elif rung.level >= 3:
+            steps.append(
+                Step(
+                    f"level:{rung.level}",
+                    on,
+                    Kind.ESCALATION,
+                    rung.level,
+                    (Role.SUPPLIER_ESCALATION, Role.CONTRACT_MANAGER),
+                    rung.name,
+                )
+            )
+        else:
+            steps.append(
+                Step(
+                    f"level:{rung.level}",
+                    on,
+                    Kind.ESCALATION,
+                    rung.level,
+                    (*supplier, Role.SUPPLIER_ESCALATION, Role.CONTRACT_MANAGER),
+                    rung.name,
+                )
+            )
+    by_day: dict[date, Step] = {}
+    for step in sorted(steps, key=lambda s: (s.on, SEVERITY[s.kind], s.level)):
+        roles = tuple(dict.fromkeys(step.roles))  # each person told once per step
+        by_day[step.on] = Step(step.key, step.on, step.kind, step.level, roles, step.name)
+    return sorted(by_day.values(), key=lambda s: s.on)
+
+
+def reminders_paused(status: str) -> bool:
+    """Fulfilled or waived stops the ladder; submitted (under review) pauses it."""
+    return status in CLOSED or status == ObligationStatus.SUBMITTED
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    send: Step | None  # the step to send now (the latest that has come), or None
+    next_at: datetime | None  # when the sweep should look at this obligation again
+
+
+def decide(
+    steps: Sequence[Step], *, now: datetime, timezone: str, hour: int, since: datetime | None
+) -> Decision:
+    """Which step to send at `now`. `since` is the obligation's `next_reminder_at`: steps
+    before it were already handled.
+
+    Only the latest step that has come is sent: after downtime a reminder is sent once,
+    not once per missed step or tick.
+    """
+    timed = [(local_instant(s.on, hour, timezone), s) for s in steps]
+    come = [s for at, s in timed if at <= now and (since is None or at >= since)]
+    upcoming = [at for at, _ in timed if at > now]
+    return Decision(send=come[-1] if come else None, next_at=min(upcoming, default=None))
+
+
+def first_reminder_at(
+    steps: Sequence[Step], *, local_now: datetime, timezone: str, hour: int
+) -> datetime | None:
+    """Where a newly planned obligation's cursor starts: the latest step that has already
+    come (it still applies and is sent at once), else the first one to come.
+
+    Compared as local dates, so only the chosen step is converted to an instant: planning
+    a million obligations must not cost eight timezone conversions each.
+    """
+    today, reached = local_now.date(), local_now.hour >= hour
+    passed = [s.on for s in steps if s.on < today or (s.on == today and reached)]
+    if passed:
+        return local_instant(passed[-1], hour, timezone)
+    upcoming = [s.on for s in steps if s.on not in passed]
+    return local_instant(upcoming[0], hour, timezone) if upcoming else None
