@@ -105,5 +105,6 @@ def insert_ignoring_duplicates(
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(stmt.returning(table.c.id), rows)
+    key = next(iter(table.primary_key.columns))
+    result = session.execute(stmt.returning(key), rows)
     return len(result.all())

@@ -20,7 +20,11 @@ def test_zero_configuration_is_an_sqlite_file_here(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("TRACKER_DATABASE_URL", "mysql://u:secret@db/x", "TRACKER_DATABASE_URL: the scheme 'mysql'"),
+        (
+            "TRACKER_DATABASE_URL",
+            "mysql://u:secret@db/x",
+            "TRACKER_DATABASE_URL: the scheme 'mysql'",
+        ),
         ("TRACKER_TIMEZONE", "Europe/Atlantis", "TRACKER_TIMEZONE: 'Europe/Atlantis' is not"),
         ("TRACKER_COUNTRY", "XX", "TRACKER_COUNTRY: 'XX' is not a country code"),
         ("TRACKER_HORIZON_DAYS", "ten", "TRACKER_HORIZON_DAYS:"),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tracker import __version__, migrate
-from tracker.cli import clauses, contracts, obligations, suppliers
+from tracker.cli import clauses, contracts, obligations, reminders, suppliers
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
@@ -30,6 +30,12 @@ app.add_typer(suppliers.app, name="supplier")
 app.add_typer(contracts.app, name="contract")
 app.add_typer(obligations.app, name="obligations")
 app.add_typer(clauses.app, name="clauses")
+app.add_typer(reminders.outbox_app, name="outbox")
+app.add_typer(reminders.mail_app, name="mail")
+app.command("sweep")(reminders.sweep)
+app.command("relay")(reminders.relay)
+app.command("worker")(reminders.worker)
+app.command("status")(reminders.status)
 
 NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
 
@@ -99,7 +105,7 @@ def plan(
     fmt: Format = FormatOption,
 ) -> None:
     """Roll every contract's obligations forward to the horizon; move statuses on with time."""
-    emit_record(obligation_service.plan(context(now)).as_dict(), fmt)
+    emit_record(obligation_service.plan(context(now)), fmt)
 
 
 @app.command("demo")

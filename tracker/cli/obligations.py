@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from tracker.cli.options import context, parse_date
-from tracker.cli.output import Format, FormatOption, emit_rows
-from tracker.services import obligations
+from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.services import obligations, outbox
 
 app = typer.Typer(help="List obligations (dated duties).", invoke_without_command=True)
 
@@ -38,3 +38,12 @@ def list_(
         limit=limit,
     )
     emit_rows(rows, fmt, empty="no obligations match")
+
+
+@app.command("show")
+def show(
+    obligation_id: Annotated[int, typer.Argument(help="obligation id")],
+    fmt: Format = FormatOption,
+) -> None:
+    """One obligation and every reminder about it: who, when, and whether it arrived."""
+    emit_record(outbox.obligation_history(context(), obligation_id), fmt)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tracker.db import insert_ignoring_duplicates
-from tracker.domain.reminders import lead_days, next_reminder_instant, step_days
+from tracker.domain.policy import first_reminder_at, lead_days, steps_for
 from tracker.domain.schedule import (
     ContractDates,
     Occurrence,
@@ -26,7 +26,8 @@ from tracker.domain.schedule import (
     event_occurrence,
     local_today,
 )
-from tracker.domain.status import status_on
+from tracker.domain.status import next_status_change, status_on
+from tracker.library.ladders import PolicyInputs, policy_inputs
 from tracker.library.parameters import JsonValue
 from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
 from tracker.models import (
@@ -81,6 +82,39 @@ def occurrence_key(clause: ClauseFile, occurrence: Occurrence) -> str:
     return f"{clause.version}:{occurrence.key}"
 
 
+_POLICY_CACHE: dict[tuple[str, str, str, tuple[tuple[str, JsonValue], ...]], PolicyInputs] = {}
+
+
+def cached_policy(
+    clause: ClauseFile, template: ObligationTemplate, values: dict[str, JsonValue]
+) -> PolicyInputs:
+    """Policy inputs per (clause version, template, values): thousands of obligations share
+    a handful, and planning a portfolio must not rebuild them per row."""
+    key = (clause.id, clause.version, template.id, tuple(sorted(values.items())))
+    found = _POLICY_CACHE.get(key)
+    if found is None:
+        if len(_POLICY_CACHE) > 10_000:
+            _POLICY_CACHE.clear()
+        found = _POLICY_CACHE[key] = policy_inputs(clause, template, values)
+    return found
+
+
+class VersionCache:
+    """Parsed clause versions that outlive one transaction (the worker's ticks)."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+        self._parsed: dict[int, ClauseFile] = {}
+
+    def __call__(self, clause_version_id: int) -> ClauseFile:
+        parsed = self._parsed.get(clause_version_id)
+        if parsed is None:
+            with Session(self._engine) as session:
+                parsed = ClauseCache(session)(clause_version_id)
+            self._parsed[clause_version_id] = parsed
+        return parsed
+
+
 def obligation_row(
     occurrence: Occurrence,
     *,
@@ -92,25 +126,34 @@ def obligation_row(
     reminder_hour: int,
 ) -> dict[str, Any]:
     """The obligation row for one occurrence, with its status and next reminder as of now."""
-    reminders = template.reminders
-    before = reminders.before_due if reminders else None
-    after = reminders.after_due if reminders else None
-    lead = lead_days(before)
+    policy = cached_policy(clause, template, target.parameters)
+    lead = lead_days(policy.before_due)
+    due_on = occurrence.due_on
+    window = due_on - timedelta(days=lead)
+    status = status_on(due_on, local_now.date(), lead_days=lead).value
+    steps = steps_for(
+        due_on,
+        before_due=policy.before_due,
+        after_due=policy.after_due,
+        recipients=policy.recipients,
+        ladder=policy.ladder,
+    )
+    tz = target.dates.timezone
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
         "template_id": template.id,
         "occurrence": occurrence_key(clause, occurrence),
         "title": template.title,
-        "due_on": occurrence.due_on,
-        "window_opens_on": occurrence.due_on - timedelta(days=lead),
-        "status": status_on(occurrence.due_on, local_now.date(), lead_days=lead).value,
+        "due_on": due_on,
+        "window_opens_on": window,
+        "status": status,
         "escalation_level": 0,
-        "next_reminder_at": next_reminder_instant(
-            step_days(occurrence.due_on, before_due=before, after_due=after),
-            local_now=local_now,
-            hour=reminder_hour,
-            timezone=target.dates.timezone,
+        "next_reminder_at": first_reminder_at(
+            steps, local_now=local_now, timezone=tz, hour=reminder_hour
+        ),
+        "next_status_at": next_status_change(
+            status, due_on=due_on, window_opens_on=window, timezone=tz
         ),
         "created_at": now,
         "updated_at": now,

@@ -1,0 +1,147 @@
+"""Relays as real processes: killed mid-send, and two at once over 2,000 messages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.smtp_server import SmtpSink
+from tracker import migrate
+from tracker.db import get_engine, write_session
+from tracker.mail.message import as_bytes, build_message, new_message_id
+from tracker.models import OutboxMessage
+
+SENDER = "tracker@example.com"
+
+
+def enqueue(url: str, count: int) -> None:
+    """`count` pending messages, as the composer would leave them."""
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(count):
+        key = f"test:{i}"
+        message_id = new_message_id(key, "example.com")
+        msg = build_message(
+            message_id=message_id,
+            sender=SENDER,
+            to=[f"s{i}@example.com"],
+            subject=f"Reminder {i}",
+            text=f"Reminder number {i}",
+            html=None,
+        )
+        rows.append(
+            OutboxMessage(
+                group_key=key,
+                message_id=message_id,
+                kind="upcoming",
+                sender=SENDER,
+                recipients=[f"s{i}@example.com"],
+                pending_recipients=[f"s{i}@example.com"],
+                subject=f"Reminder {i}",
+                raw=as_bytes(msg),
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    with write_session(get_engine(url)) as session:
+        session.add_all(rows)
+
+
+def env_for(url: str, sink: SmtpSink) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env.update(
+        TRACKER_DATABASE_URL=url,
+        TRACKER_SMTP_URL=sink.url,
+        TRACKER_SMTP_TIMEOUT="5",
+        TRACKER_MAIL_FROM=f"Clause Tracker <{SENDER}>",
+        TRACKER_RELAY_SECONDS="1",
+        TRACKER_SWEEP_SECONDS="60",
+    )
+    return env
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as server:
+        yield server
+
+
+def tracker(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_relays_deliver_2000_messages_exactly_once(
+    database_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    migrate.upgrade(database_url)
+    enqueue(database_url, 2000)
+    env = env_for(database_url, sink)
+    relays = [tracker("relay", env=env, cwd=tmp_path) for _ in range(2)]
+    for proc in relays:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    ids = sink.message_ids()
+    assert len(ids) == 2000
+    assert max(Counter(ids).values()) == 1
+
+
+def test_a_killed_worker_loses_nothing(database_url: str, sink: SmtpSink, tmp_path: Path) -> None:
+    migrate.upgrade(database_url)
+    enqueue(database_url, 150)
+    sink.faults.delay_seconds = 0.03  # slow enough to kill it half-way
+    env = env_for(database_url, sink)
+    worker = tracker("worker", env=env, cwd=tmp_path)
+    sink.wait_for(40, timeout=60)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    delivered_before_kill = len(sink.received)
+    assert delivered_before_kill < 150
+    # Another relay, once the dead one's lease (5 minutes) has run out.
+    later = (datetime.now(UTC) + timedelta(minutes=6)).isoformat()
+    again = tracker("relay", "--now", later, env=env, cwd=tmp_path)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    ids = Counter(sink.message_ids())
+    assert len(ids) == 150  # none lost
+    doubled = [mid for mid, n in ids.items() if n > 1]
+    # At most the message in flight and the one being saved, each with its Message-ID.
+    assert len(doubled) <= 2
+
+
+def test_sigterm_lets_the_current_unit_finish(
+    database_url: str, sink: SmtpSink, tmp_path: Path
+) -> None:
+    migrate.upgrade(database_url)
+    enqueue(database_url, 60)
+    sink.faults.delay_seconds = 0.05
+    env = env_for(database_url, sink)
+    worker = tracker("worker", env=env, cwd=tmp_path)
+    sink.wait_for(5, timeout=60)
+    worker.send_signal(signal.SIGTERM)
+    _, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err
+    delivered = len(sink.received)
+    time.sleep(0.5)
+    assert len(sink.received) == delivered  # it stopped
+    later = (datetime.now(UTC) + timedelta(minutes=6)).isoformat()
+    rest = tracker("relay", "--now", later, env=env, cwd=tmp_path)
+    rest.communicate(timeout=120)
+    ids = Counter(sink.message_ids())
+    assert len(ids) == 60
+    assert max(ids.values()) == 1  # a graceful stop sends nothing twice
