@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic portfolio generator and the obligation-materialisation timer."""
