@@ -17,6 +17,7 @@ from tracker.domain.policy import (
     Role,
     decide,
     first_reminder_at,
+    step_offsets,
     steps_for,
 )
 
@@ -166,8 +167,12 @@ def test_planning_cursor_starts_where_the_sweep_would_act(
     due: date, now: datetime, zone: str, hour: int
 ) -> None:
     steps = steps_for(due)
+    assert [(s.on - due).days for s in steps] == list(step_offsets())
     cursor = first_reminder_at(
-        steps, local_now=now.astimezone(ZoneInfo(zone)), timezone=zone, hour=hour
+        [s.on for s in steps],
+        local_now=now.astimezone(ZoneInfo(zone)),
+        timezone=zone,
+        hour=hour,
     )
     assert cursor is not None
     decision = decide(steps, now=now, timezone=zone, hour=hour, since=None)

@@ -12,18 +12,19 @@ import holidays
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 
 
-@lru_cache(maxsize=64)
-def _holiday_calendar(country: str) -> Any:
-    # Years are filled lazily by the holidays package as dates are looked up.
-    return holidays.country_holidays(country)
+@lru_cache(maxsize=1024)
+def _holidays(country: str, year: int) -> frozenset[date]:
+    # A plain set per country and year: the holidays package's own lookups are far slower
+    # than a set, and a portfolio asks millions of times.
+    calendar: Any = holidays.country_holidays(country, years=year)
+    return frozenset(calendar.keys())
 
 
 def holiday_checker(country: str | None) -> Callable[[date], bool]:
     """A predicate telling whether a date is a public holiday in `country`."""
     if not country:
         return lambda _day: False
-    calendar = _holiday_calendar(country)
-    return lambda day: day in calendar
+    return lambda day: day in _holidays(country, day.year)
 
 
 def is_business_day(day: date, country: str | None) -> bool:

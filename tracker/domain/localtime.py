@@ -7,7 +7,14 @@ never the local time, and never skips or repeats a day.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """ZoneInfo keeps only 8 zones strongly cached; a portfolio spans more."""
+    return ZoneInfo(name)
 
 
 def local_instant(day: date, hour: int, timezone: str) -> datetime:
@@ -18,4 +25,4 @@ def local_instant(day: date, hour: int, timezone: str) -> datetime:
     """
     # PEP 495: fold=0 maps a gap time with the pre-transition offset (so after the gap)
     # and an ambiguous time to its first occurrence.
-    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    return datetime.combine(day, time(hour), tzinfo=zone(timezone)).astimezone(UTC)

@@ -188,18 +188,29 @@ def decide(
     return Decision(send=come[-1] if come else None, next_at=min(upcoming, default=None))
 
 
-def first_reminder_at(
-    steps: Sequence[Step], *, local_now: datetime, timezone: str, hour: int
-) -> datetime | None:
-    """Where a newly planned obligation's cursor starts: the latest step that has already
-    come (it still applies and is sent at once), else the first one to come.
+def step_offsets(
+    *,
+    before_due: Sequence[str] | None = None,
+    after_due: Sequence[str] | None = None,
+    ladder: Sequence[LadderStep] | None = None,
+) -> tuple[int, ...]:
+    """Days from the due date to each step: the same for every obligation sharing a
+    policy, so planning computes them once, not once per obligation."""
+    anchor = date(2000, 1, 1)
+    steps = steps_for(anchor, before_due=before_due, after_due=after_due, ladder=ladder)
+    return tuple((s.on - anchor).days for s in steps)
 
-    Compared as local dates, so only the chosen step is converted to an instant: planning
-    a million obligations must not cost eight timezone conversions each.
-    """
+
+def first_reminder_at(
+    days: Sequence[date], *, local_now: datetime, timezone: str, hour: int
+) -> datetime | None:
+    """Where a newly planned obligation's cursor starts, given its step dates in order:
+    the latest step that has already come (it still applies and is sent at once), else
+    the first one to come. Compared as local dates, so only the chosen step is converted
+    to an instant."""
     today, reached = local_now.date(), local_now.hour >= hour
-    passed = [s.on for s in steps if s.on < today or (s.on == today and reached)]
+    passed = [d for d in days if d < today or (d == today and reached)]
     if passed:
         return local_instant(passed[-1], hour, timezone)
-    upcoming = [s.on for s in steps if s.on not in passed]
+    upcoming = [d for d in days if d not in passed]
     return local_instant(upcoming[0], hour, timezone) if upcoming else None

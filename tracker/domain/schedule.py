@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-from dateutil.relativedelta import relativedelta
 
 from tracker.domain.business_days import add_business_days, roll
-from tracker.domain.durations import CalendarKind, Duration
+from tracker.domain.durations import CalendarKind, Duration, shift
+from tracker.domain.localtime import zone
 from tracker.library.parameters import JsonValue, param_name
 from tracker.library.schema import ClauseFile, ObligationTemplate, TriggerType
 
@@ -58,14 +56,14 @@ class Span:
             d = self.duration
             count = d.sign * (d.weeks * 5 + d.days)
             return add_business_days(base, count, country)
-        return base + self.duration.times(1)
+        return self.duration.add_to(base)
 
 
 def local_today(now: datetime, timezone: str) -> date:
     """The calendar date it is in `timezone` at the instant `now` (which must be aware)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return now.astimezone(ZoneInfo(timezone)).date()
+    return now.astimezone(zone(timezone)).date()
 
 
 def resolve_span(
@@ -181,14 +179,18 @@ def _recurring(
     else:
         anchor = contract.start_on
     until = contract.end_on if recurrence.until == "contract_end" else None
-    first_delta = first.times(1)
+    first_months, first_days = first.total_months, first.day_part
     if recurrence.anchor == "first_due":
         # Every occurrence counts from the first one: 31 Jan, 28 Feb, 31 Mar, ...
-        anchor, first_delta = anchor + first_delta, relativedelta()
+        anchor, first_months, first_days = first.add_to(anchor), 0, 0
     previous: date | None = None
     for index in range(MAX_OCCURRENCES):
-        # One relativedelta from the anchor each time, so month ends never drift.
-        nominal = anchor + (first_delta + interval.times(index))
+        # One step from the anchor each time, so month ends never drift.
+        nominal = shift(
+            anchor,
+            months=first_months + interval.total_months * index,
+            days=first_days + interval.day_part * index,
+        )
         if until is not None and nominal > until:
             return
         due = _finish(offset.apply(nominal, contract.country), template, contract.country)

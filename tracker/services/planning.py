@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from tracker.db import insert_ignoring_duplicates
-from tracker.domain.policy import first_reminder_at, lead_days, steps_for
+from tracker.bulk import insert_new
+from tracker.domain.localtime import zone
+from tracker.domain.policy import first_reminder_at, lead_days, step_offsets
 from tracker.domain.schedule import (
     ContractDates,
     Occurrence,
@@ -82,23 +82,6 @@ def occurrence_key(clause: ClauseFile, occurrence: Occurrence) -> str:
     return f"{clause.version}:{occurrence.key}"
 
 
-_POLICY_CACHE: dict[tuple[str, str, str, tuple[tuple[str, JsonValue], ...]], PolicyInputs] = {}
-
-
-def cached_policy(
-    clause: ClauseFile, template: ObligationTemplate, values: dict[str, JsonValue]
-) -> PolicyInputs:
-    """Policy inputs per (clause version, template, values): thousands of obligations share
-    a handful, and planning a portfolio must not rebuild them per row."""
-    key = (clause.id, clause.version, template.id, tuple(sorted(values.items())))
-    found = _POLICY_CACHE.get(key)
-    if found is None:
-        if len(_POLICY_CACHE) > 10_000:
-            _POLICY_CACHE.clear()
-        found = _POLICY_CACHE[key] = policy_inputs(clause, template, values)
-    return found
-
-
 class VersionCache:
     """Parsed clause versions that outlive one transaction (the worker's ticks)."""
 
@@ -115,6 +98,34 @@ class VersionCache:
         return parsed
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedPolicy:
+    inputs: PolicyInputs
+    offsets: tuple[int, ...]  # days from the due date to each reminder step
+    lead: int  # days before the due date that the "due" window opens
+
+
+_POLICY_CACHE: dict[tuple[str, str, str, tuple[tuple[str, JsonValue], ...]], PreparedPolicy] = {}
+
+
+def cached_policy(
+    clause: ClauseFile, template: ObligationTemplate, values: dict[str, JsonValue]
+) -> PreparedPolicy:
+    """Policy per (clause version, template, values): thousands of obligations share a
+    handful, and planning a portfolio must not rebuild them per row."""
+    key = (clause.id, clause.version, template.id, tuple(sorted(values.items())))
+    found = _POLICY_CACHE.get(key)
+    if found is None:
+        if len(_POLICY_CACHE) > 10_000:
+            _POLICY_CACHE.clear()
+        inputs = policy_inputs(clause, template, values)
+        offsets = step_offsets(
+            before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+        )
+        found = _POLICY_CACHE[key] = PreparedPolicy(inputs, offsets, lead_days(inputs.before_due))
+    return found
+
+
 def obligation_row(
     occurrence: Occurrence,
     *,
@@ -127,18 +138,11 @@ def obligation_row(
 ) -> dict[str, Any]:
     """The obligation row for one occurrence, with its status and next reminder as of now."""
     policy = cached_policy(clause, template, target.parameters)
-    lead = lead_days(policy.before_due)
     due_on = occurrence.due_on
-    window = due_on - timedelta(days=lead)
-    status = status_on(due_on, local_now.date(), lead_days=lead).value
-    steps = steps_for(
-        due_on,
-        before_due=policy.before_due,
-        after_due=policy.after_due,
-        recipients=policy.recipients,
-        ladder=policy.ladder,
-    )
+    window = due_on - timedelta(days=policy.lead)
+    status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
     tz = target.dates.timezone
+    step_days = [due_on + timedelta(days=offset) for offset in policy.offsets]
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
@@ -150,7 +154,7 @@ def obligation_row(
         "status": status,
         "escalation_level": 0,
         "next_reminder_at": first_reminder_at(
-            steps, local_now=local_now, timezone=tz, hour=reminder_hour
+            step_days, local_now=local_now, timezone=tz, hour=reminder_hour
         ),
         "next_status_at": next_status_change(
             status, due_on=due_on, window_opens_on=window, timezone=tz
@@ -177,7 +181,7 @@ def event_rows(
     due_from: date | None = None,
 ) -> list[dict[str, Any]]:
     """Obligation rows for the duties the given events start (due on/after `due_from`)."""
-    local_now = now.astimezone(ZoneInfo(target.dates.timezone))
+    local_now = now.astimezone(zone(target.dates.timezone))
     rows = []
     for event in events:
         for template in clause.obligations:
@@ -239,7 +243,7 @@ def plan_targets(
     progress: list[dict[str, Any]] = []
     for target in targets:
         clause = clauses(target.clause_version_id)
-        local_now = now.astimezone(ZoneInfo(target.dates.timezone))
+        local_now = now.astimezone(zone(target.dates.timezone))
         through = local_now.date() + timedelta(days=horizon_days)
         found, next_on = occurrences_within(target, clause, through=through)
         rows.extend(
@@ -255,9 +259,7 @@ def plan_targets(
             for tpl, occ in found
         )
         progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
-    inserted = insert_ignoring_duplicates(
-        session, table_of(Obligation), rows, conflict=OBLIGATION_KEY
-    )
+    inserted = insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
     if progress:
         session.execute(update(ContractClause), progress)
     return inserted

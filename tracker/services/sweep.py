@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from tracker.db import insert_ignoring_duplicates
+from tracker.bulk import insert_new
+from tracker.domain.localtime import zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
 from tracker.domain.status import TIME_DRIVEN, next_status_change, status_on
@@ -177,7 +177,7 @@ def reminder_batch(
             continue
         clause = clauses(item.clause_version_id)
         template = clause.obligation(item.template_id)
-        policy = cached_policy(clause, template, item.parameters)
+        policy = cached_policy(clause, template, item.parameters).inputs
         steps = steps_for(
             item.due_on,
             before_due=policy.before_due,
@@ -192,7 +192,7 @@ def reminder_batch(
         if decision.send is not None:
             step = decision.send
             level = max(level, step.level)
-            local_date = now.astimezone(ZoneInfo(item.timezone)).date()
+            local_date = now.astimezone(zone(item.timezone)).date()
             for role in step.roles:
                 for email in recipients(
                     role, contacts=contacts[item.supplier_id], manager=item.manager
@@ -220,9 +220,7 @@ def reminder_batch(
                 "updated_at": now,
             }
         )
-    insert_ignoring_duplicates(
-        session, table_of(Reminder), _unique(reminders), conflict=REMINDER_KEY
-    )
+    insert_new(session, table_of(Reminder), _unique(reminders), conflict=REMINDER_KEY)
     session.execute(update(Obligation), updates)
     return len(due)
 
