@@ -118,3 +118,31 @@ def insert_new(
         return int(cursor.rowcount)
     finally:
         cursor.close()
+
+
+def update_by_id(
+    session: Session, table: sa.Table, column: str, values: list[tuple[int, Any]]
+) -> None:
+    """Set one column of many rows by primary key, in one driver call."""
+    if not values:
+        return
+    col = table.c[column]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (  # only our own identifiers are interpolated
+            f'UPDATE "{table.name}" AS t SET "{column}" = u.v FROM unnest(%s::int8[], '  # noqa: S608
+            f"%s::{_pg_array_type(col)}[]) AS u(id, v) WHERE t.id = u.id"
+        )
+        with raw.cursor() as cursor:
+            cursor.execute(sql, ([i for i, _ in values], [v for _, v in values]))
+        return
+    convert = _sqlite_converter(col)
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'UPDATE "{table.name}" SET "{column}" = ? WHERE id = ?',  # noqa: S608
+            [(convert(v), i) for i, v in values],
+        )
+    finally:
+        cursor.close()

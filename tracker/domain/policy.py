@@ -8,6 +8,7 @@ decision is needed. Timings not given by a clause are the defaults of DOMAIN.md 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -208,9 +209,9 @@ def first_reminder_at(
     the latest step that has already come (it still applies and is sent at once), else
     the first one to come. Compared as local dates, so only the chosen step is converted
     to an instant."""
-    today, reached = local_now.date(), local_now.hour >= hour
-    passed = [d for d in days if d < today or (d == today and reached)]
-    if passed:
-        return local_instant(passed[-1], hour, timezone)
-    upcoming = [d for d in days if d not in passed]
-    return local_instant(upcoming[0], hour, timezone) if upcoming else None
+    today = local_now.date()
+    # Steps on or before today have come if the hour has; days are in order.
+    cut = bisect_right(days, today) if local_now.hour >= hour else bisect_left(days, today)
+    if cut:
+        return local_instant(days[cut - 1], hour, timezone)
+    return local_instant(days[0], hour, timezone) if days else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from tracker.domain.business_days import add_business_days, roll
 from tracker.domain.durations import CalendarKind, Duration, shift
@@ -76,10 +77,16 @@ def resolve_span(
     """A literal duration or `{parameter}`, with the calendar it is counted in."""
     name = param_name(text)
     if name is None:
-        return Span(Duration.parse(text), calendar or CalendarKind.CALENDAR)
+        return _span(text, calendar or CalendarKind.CALENDAR)
     value = values.get(name, clause.parameters[name].default)
     param_calendar = clause.parameters[name].calendar
-    return Span(Duration.parse(str(value)), calendar or param_calendar or CalendarKind.CALENDAR)
+    return _span(str(value), calendar or param_calendar or CalendarKind.CALENDAR)
+
+
+@lru_cache(maxsize=4096)
+def _span(text: str, calendar: CalendarKind) -> Span:
+    # A portfolio asks for the same few dozen spans hundreds of thousands of times.
+    return Span(Duration.parse(text), calendar)
 
 
 def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: ClauseFile) -> date:

@@ -6,6 +6,7 @@ import re
 import string
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from tracker.domain.durations import CalendarKind, Duration
@@ -113,6 +114,7 @@ def placeholders(text: str) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=4096)
 def param_name(text: str | None) -> str | None:
     """The parameter named by a `{name}` reference, or None for a literal."""
     match = PARAM_REF.match(text) if text else None

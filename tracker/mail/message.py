@@ -1,37 +1,175 @@
-"""Build emails only through `email.message.EmailMessage`: safe headers, stable Message-ID."""
+"""Build emails only through `email.message.EmailMessage`: safe headers, stable Message-ID.
+
+Headers that carry data (From, To, Reply-To, Subject, extra headers) are encoded here
+rather than by the email package: Python 3.11's folder loses the space between two
+RFC 2047 encoded words ("Société Générale" arrives as "SociétéGénérale") and has had
+quoting bugs when folding display names. Every such value is made one line first (CR, LF
+and other control characters become a space), then written as plain ASCII or as complete
+base64 encoded words, and folded here with CRLF + space, so nothing from data can ever
+start a header of its own.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.policy import EmailPolicy
+from email.utils import format_datetime
+from typing import Any
+
+
+class _Folded(str):
+    """A header value already encoded and folded by this module: stored verbatim."""
+
+    __slots__ = ()
+
+
+class _Policy(EmailPolicy):
+    """`email.policy.SMTP` (CRLF), 7-bit bodies (quoted-printable or base64 for non-ASCII
+    text, so no server needs 8BITMIME), and pre-folded header values kept as they are."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, _Folded):
+            return (name, str(value))
+        return super().header_store_parse(name, value)
+
+
+POLICY = _Policy(linesep="\r\n", cte_type="7bit", refold_source="none")
+
+_ATEXT_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
+_HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 ftext: printable ASCII except ':'
+_ENCODED_CHUNK = 39  # UTF-8 bytes per encoded word: "=?utf-8?b?" + 52 + "?=" = 64 chars
+_LINE = 76
+_OURS = {"from", "to", "subject", "message-id", "date", "reply-to", "mime-version"}
+_OURS |= {"auto-submitted", "x-auto-response-suppress"}
 
 
 def one_line(value: str) -> str:
-    """Header text from data: CR, LF and other control characters become spaces, so a
-    supplier name can never start a header of its own."""
-    return " ".join("".join(" " if ord(ch) < 32 or ch == "\x7f" else ch for ch in value).split())
+    """CR, LF, tabs and every other control character become a space; runs of white
+    space collapse to one; so a supplier name can never start a header of its own."""
+    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(spaced.split())
 
 
 def new_message_id(key: str, domain: str) -> str:
     """The same key always gives the same Message-ID, so a resent message is recognisable."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    return f"<{digest}@{domain}>"
+    return f"<{digest}@{_ascii_domain(domain, lower=False)}>"
 
 
 def domain_of(address: str) -> str:
-    _, addr = parseaddr(address)
-    domain = (addr or address).rpartition("@")[2].strip().lower()
+    """The domain of 'Name <user@Example.com>' or 'user@example.com', lower case."""
+    text = one_line(address)
+    if text.endswith(">") and "<" in text:
+        text = text[:-1].rpartition("<")[2]
+    return _ascii_domain(text.rpartition("@")[2], lower=True)
+
+
+def _ascii_domain(domain: str, *, lower: bool) -> str:
+    domain = domain.strip().strip(".")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "localhost"
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", domain.lower() if lower else domain).strip(".")
     return domain or "localhost"
 
 
-def _mailbox(value: str) -> Address:
-    name, addr = parseaddr(one_line(value))
-    return Address(display_name=name, addr_spec=addr)
+def _needs_encoding(text: str) -> bool:
+    return not text.isascii() or "=?" in text or any(len(w) > 900 for w in text.split())
+
+
+def _encoded_words(text: str) -> list[str]:
+    """Base64 encoded words of whole characters, each at most 64 characters long."""
+    chunks: list[bytes] = []
+    chunk = b""
+    for ch in text:
+        raw = ch.encode("utf-8")
+        if chunk and len(chunk) + len(raw) > _ENCODED_CHUNK:
+            chunks.append(chunk)
+            chunk = b""
+        chunk += raw
+    if chunk:
+        chunks.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(c).decode('ascii')}?=" for c in chunks]
+
+
+def _fold(tokens: Sequence[str], start: int) -> str:
+    """Join tokens with spaces, breaking the line (CRLF + space) before a token that would
+    pass 76 characters. `start` is what the line already holds ("Subject: ")."""
+    out: list[str] = []
+    width = start
+    for token in tokens:
+        if out and width + 1 + len(token) > _LINE:
+            out.append("\r\n ")
+            width = 1
+        elif out:
+            out.append(" ")
+            width += 1
+        out.append(token)
+        width += len(token)
+    return "".join(out)
+
+
+def _unstructured(name: str, value: str) -> _Folded:
+    text = one_line(value)
+    if _needs_encoding(text):
+        # Adjacent encoded words are joined by the reader with no space between them:
+        # the spaces of the text travel inside the words.
+        return _Folded("\r\n ".join(_encoded_words(text)))
+    return _Folded(_fold(text.split(), len(name) + 2))
+
+
+def _phrase(name: str) -> list[str]:
+    """A display name as header tokens: atoms, one quoted string, or encoded words."""
+    if not name:
+        return []
+    if _needs_encoding(name):
+        return _encoded_words(name)
+    if _ATEXT_PHRASE.fullmatch(name):
+        return name.split()
+    return ['"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"']
+
+
+def mailbox(value: str) -> tuple[str, str]:
+    """('display name', 'user@example.com') from 'Name <user@example.com>' or a bare
+    address. The display name is made one line; the address must be valid ASCII (an
+    internationalised domain is converted to its xn-- form), else ValueError."""
+    text = one_line(value)
+    name, addr = "", text
+    if text.endswith(">") and "<" in text:
+        head, _, addr = text[:-1].rpartition("<")
+        name = head.strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\").strip()
+    local, at, domain = addr.strip().rpartition("@")
+    if not at or not local or not domain or not local.isascii():
+        raise ValueError(f"{addr!r} is not an email address this tracker can send to")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+        checked = Address(addr_spec=f"{local}@{domain}").addr_spec
+    except (UnicodeError, ValueError, IndexError) as exc:
+        raise ValueError(f"{addr!r} is not a valid email address") from exc
+    return name, checked
+
+
+def _address_list(name: str, values: Sequence[str]) -> _Folded:
+    if not values:
+        raise ValueError(f"{name} needs at least one address")
+    tokens: list[str] = []
+    for i, value in enumerate(values):
+        display, addr = mailbox(value)
+        words = _phrase(display)
+        tokens += [*words, f"<{addr}>"] if words else [addr]
+        if i < len(values) - 1:
+            tokens[-1] += ","
+    return _Folded(_fold(tokens, len(name) + 2))
 
 
 def build_message(
@@ -45,19 +183,23 @@ def build_message(
     reply_to: str | None = None,
     extra_headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A multipart text + HTML message with the headers every tracker email carries."""
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = _mailbox(sender)
-    msg["To"] = [_mailbox(t) for t in to]
-    msg["Subject"] = one_line(subject)
-    msg["Message-ID"] = one_line(message_id)
+    """A text (+ HTML alternative) message with the headers every tracker email carries."""
+    if not re.fullmatch(r"<[!-;=?-~]+@[!-;=?-~]+>", message_id):
+        raise ValueError(f"{message_id!r} is not a Message-ID such as <id@example.com>")
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = _address_list("From", [sender])
+    msg["To"] = _address_list("To", to)
+    msg["Subject"] = _unstructured("Subject", subject)
+    msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(datetime.now(UTC))
     if reply_to:
-        msg["Reply-To"] = _mailbox(reply_to)
+        msg["Reply-To"] = _address_list("Reply-To", [reply_to])
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     for name, value in (extra_headers or {}).items():
-        msg[one_line(name)] = one_line(value)
+        if not _HEADER_NAME.fullmatch(name) or name.lower() in _OURS:
+            raise ValueError(f"{name!r} cannot be set as an extra header")
+        msg[name] = _unstructured(name, value)
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
@@ -65,4 +207,5 @@ def build_message(
 
 
 def as_bytes(msg: EmailMessage) -> bytes:
-    return msg.as_bytes(policy=SMTP)
+    """The message as sent: CRLF line endings, 7-bit clean."""
+    return msg.as_bytes(policy=POLICY)

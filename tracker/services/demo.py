@@ -117,7 +117,7 @@ MANAGER = "contract.manager@example.com"
 
 def load_demo(ctx: Context) -> dict[str, Any]:
     """Create whatever part of the demo portfolio is missing; report what was done."""
-    created: dict[str, int] = {"suppliers": 0, "contracts": 0, "clauses": 0, "events": 0}
+    created: dict[str, int] = {"suppliers": 0, "contracts": 0, "clause attachments": 0, "events": 0}
     skipped: list[str] = []
     supplier_ids = _supplier_ids(ctx)
     for name, country, email in SUPPLIERS:
@@ -154,7 +154,7 @@ def load_demo(ctx: Context) -> dict[str, Any]:
                 skipped.append(clause_id)
                 continue
             contracts.attach_clause(ctx, spec.reference, clause_id)
-            created["clauses"] += 1
+            created["clause attachments"] += 1
         if not _has_events(ctx, spec.reference):
             for event, days_ago in spec.events:
                 contracts.raise_event(

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracker.bulk import insert_new
+from tracker.bulk import insert_new, update_by_id
 from tracker.domain.localtime import zone
 from tracker.domain.policy import first_reminder_at, lead_days, step_offsets
 from tracker.domain.schedule import (
@@ -40,7 +40,7 @@ from tracker.models import (
 )
 
 OBLIGATION_KEY = list(OBLIGATION_TABLE_KEY)
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +260,12 @@ def plan_targets(
         )
         progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
     inserted = insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
-    if progress:
-        session.execute(update(ContractClause), progress)
+    update_by_id(
+        session,
+        table_of(ContractClause),
+        "next_plan_on",
+        [(p["id"], p["next_plan_on"]) for p in progress],
+    )
     return inserted
 
 
