@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -10,20 +13,58 @@ from pathlib import Path
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*")
+_MAX_NAME = 150
 
 
 def file_name(message_id: str) -> str:
-    """A file name from a Message-ID that can never be a path (no separators, no '..')."""
-    name = _UNSAFE.sub("_", message_id.strip("<>")).strip("._") or "message"
-    return f"{name[:150]}.eml"
+    """A file name from a Message-ID, of [A-Za-z0-9._-] only: never a path, never '..'.
+
+    '<abc@example.com>' gives 'abc_example.com.eml'. An id that is not of that plain
+    form (or is very long) also gets a hash of the whole id, so two different ids
+    can never share a file.
+    """
+    core = message_id.strip().removeprefix("<").removesuffix(">")
+    name = _UNSAFE.sub("_", core).strip("._-")[:_MAX_NAME] or "message"
+    if not _PLAIN_ID.fullmatch(core) or len(core) > _MAX_NAME:
+        name += "-" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:16]
+    return f"{name}.eml"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Temp file in the same directory, fsync, rename over the target, fsync the
+    directory: a reader sees the old file or the new one, never half of one."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 class FileTransport:
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+    """Writes `<directory>/<name from the Message-ID>.eml`; the same Message-ID sent
+    again overwrites the same file, so a retried message is still one file."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory).absolute()
 
     def describe(self) -> str:
-        return f"files in {self.directory.resolve()}"
+        return f"files in {self.directory}"
+
+    def __repr__(self) -> str:
+        return f"FileTransport({str(self.directory)!r})"
 
     async def __aenter__(self) -> FileTransport:
         return self
@@ -34,13 +75,11 @@ class FileTransport:
     async def send(self, envelope: Envelope) -> DeliveryResult:
         target = self.directory / file_name(envelope.message_id)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(envelope.raw)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)  # the same Message-ID again overwrites: idempotent
+            await asyncio.to_thread(self._write, target, envelope.raw)
         except OSError as exc:
             return DeliveryResult(Outcome.TRANSIENT, None, f"cannot write {target}: {exc}")
         return DeliveryResult(Outcome.SENT, None, f"written to {target}", envelope.recipients)
+
+    def _write(self, target: Path, raw: bytes) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, raw)

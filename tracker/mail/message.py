@@ -68,7 +68,8 @@ def domain_of(address: str) -> str:
     text = one_line(address)
     if text.endswith(">") and "<" in text:
         text = text[:-1].rpartition("<")[2]
-    return _ascii_domain(text.rpartition("@")[2], lower=True)
+    _, at, domain = text.rpartition("@")
+    return _ascii_domain(domain, lower=True) if at else "localhost"
 
 
 def _ascii_domain(domain: str, *, lower: bool) -> str:

@@ -1,138 +1,289 @@
 """SMTP through aiosmtplib: one connection per batch, every failure classified.
 
-Steps are driven one by one (MAIL, RCPT per recipient, DATA) so the phase of a failure is
-known: before DATA a timeout or disconnect is transient (nothing was delivered); once
-DATA was issued it is ambiguous (the server may have queued the message), and the relay
+`sendmail` does the transaction; a small subclass of `aiosmtplib.SMTP` records how far it
+got. A timeout or disconnect before DATA is TRANSIENT (nothing was delivered); from the
+DATA command on it is AMBIGUOUS (the server may have queued the message), and the relay
 retries with the same Message-ID.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from enum import Enum
+from typing import Literal
 
 import aiosmtplib
 from aiosmtplib import (
     SMTPException,
-    SMTPRecipientRefused,
+    SMTPRecipientsRefused,
+    SMTPResponse,
     SMTPResponseException,
     SMTPServerDisconnected,
+    SMTPStatus,
     SMTPTimeoutError,
 )
+from aiosmtplib.typing import Default
 
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
+
+TlsMode = Literal["starttls", "opportunistic", "implicit", "none"]
+_TLS_LABEL: dict[str, str] = {
+    "starttls": "STARTTLS",
+    "opportunistic": "STARTTLS if offered",
+    "implicit": "TLS",
+    "none": "no TLS",
+}
+_LINE_ENDINGS = re.compile(rb"\r\n|\n|\r(?!\n)")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+# RFC 5321 atext local part (no quoted strings), a domain or an [address literal].
+_BARE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.:\[\]-]+")
+_Timeout = float | Literal[Default.token] | None
+
+
+class Phase(Enum):
+    CONNECT = "connect"  # connection, greeting, EHLO, STARTTLS, AUTH
+    MAIL = "MAIL FROM"
+    RCPT = "RCPT TO"
+    DATA = "DATA"  # the DATA command, before the server said 354
+    BODY = "end of data"  # the message was sent; waiting for the final reply
+
+
+def _wire(message: bytes) -> bytes:
+    """CRLF line endings, dot-stuffing, and the terminating '.' line (RFC 5321 4.5.2)."""
+    message = _LINE_ENDINGS.sub(b"\r\n", message)
+    if not message.endswith(b"\r\n"):
+        message += b"\r\n"
+    return _LEADING_DOT.sub(b"..", message) + b".\r\n"
+
+
+class PhasedSMTP(aiosmtplib.SMTP):
+    """aiosmtplib.SMTP that records the phase of the transaction in progress."""
+
+    phase: Phase = Phase.CONNECT
+
+    async def mail(
+        self,
+        sender: str,
+        /,
+        *,
+        options: Iterable[str] | None = None,
+        encoding: str = "ascii",
+        timeout: _Timeout = Default.token,
+    ) -> SMTPResponse:
+        self.phase = Phase.MAIL
+        return await super().mail(sender, options=options, encoding=encoding, timeout=timeout)
+
+    async def rcpt(
+        self,
+        recipient: str,
+        /,
+        *,
+        options: Iterable[str] | None = None,
+        encoding: str = "ascii",
+        timeout: _Timeout = Default.token,
+    ) -> SMTPResponse:
+        self.phase = Phase.RCPT
+        return await super().rcpt(recipient, options=options, encoding=encoding, timeout=timeout)
+
+    async def data(
+        self, message: str | bytes, /, *, timeout: _Timeout = Default.token
+    ) -> SMTPResponse:
+        # aiosmtplib cannot say whether a timeout came before the server's 354 or after
+        # the message was sent; from the DATA command on, the outcome is ambiguous (the
+        # relay retries with the same Message-ID either way). Public API only: no reliance
+        # on aiosmtplib's protocol internals.
+        self.phase = Phase.BODY
+        return await super().data(message, timeout=timeout)
 
 
 def _by_code(code: int) -> Outcome:
     return Outcome.PERMANENT if code >= 500 else Outcome.TRANSIENT
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    tls: str  # "starttls" (when offered), "require-starttls", "implicit" or "none"
-    timeout: float
+def classify(exc: BaseException, phase: Phase) -> DeliveryResult:
+    """What a failure of `sendmail` means for the message, given how far it got."""
+    # sendmail sends RSET after a refusal; if that RSET times out, the refusal is the
+    # exception's context and still decides.
+    if isinstance(exc, SMTPTimeoutError | SMTPServerDisconnected) and isinstance(
+        exc.__context__, SMTPResponseException | SMTPRecipientsRefused
+    ):
+        exc = exc.__context__
+    where = phase.value
+    if isinstance(exc, SMTPRecipientsRefused):
+        if not exc.recipients:  # aiosmtplib's answer to an empty recipient list
+            return DeliveryResult(Outcome.PERMANENT, None, "no recipients")
+        refused = {r.recipient: (r.code, r.message) for r in exc.recipients}
+        permanent = [r for r in exc.recipients if r.code >= 500]
+        first = permanent[0] if permanent else exc.recipients[0]
+        outcome = Outcome.PERMANENT if permanent else Outcome.TRANSIENT
+        detail = f"{where}: every recipient refused: {first.code} {first.message}"
+        return DeliveryResult(outcome, first.code, detail, (), refused)
+    if isinstance(exc, SMTPResponseException):
+        detail = f"{where}: {exc.code} {exc.message}"
+        if phase is Phase.CONNECT:
+            # Greeting, EHLO, STARTTLS or AUTH refused: the server or our settings, not
+            # this message; it must not be given up.
+            return DeliveryResult(Outcome.TRANSIENT, exc.code, detail)
+        if exc.code >= 400:
+            return DeliveryResult(_by_code(exc.code), exc.code, detail)
+        # Not a reply code at all (a malformed reply): after the data, nobody knows.
+        outcome = Outcome.AMBIGUOUS if phase is Phase.BODY else Outcome.TRANSIENT
+        return DeliveryResult(outcome, None, detail)
+    if isinstance(exc, ValueError) and phase in (Phase.MAIL, Phase.RCPT):
+        # An address aiosmtplib cannot put on a command line: sending again cannot help.
+        return DeliveryResult(Outcome.PERMANENT, None, f"{where}: {exc}")
+    detail = f"{where}: {type(exc).__name__}: {exc}".rstrip(": ")
+    if phase is Phase.BODY:
+        return DeliveryResult(Outcome.AMBIGUOUS, None, f"{detail} (the server may have it)")
+    return DeliveryResult(Outcome.TRANSIENT, None, detail)
 
 
 class SmtpTransport:
-    def __init__(self, config: SmtpConfig) -> None:
-        self.config = config
-        self._client: aiosmtplib.SMTP | None = None
+    """One SMTP connection for a whole `async with` block, opened on the first send and
+    opened again when the server has dropped it. `send` never raises for a delivery
+    problem. When connecting fails, the rest of the block fails fast with the same result
+    instead of waiting for the same timeout once per message."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        tls: TlsMode = "opportunistic",
+        timeout: float = 30.0,
+    ) -> None:
+        if tls not in _TLS_LABEL:
+            raise ValueError(f"unknown TLS mode {tls!r}")
+        self.host = host
+        self.port = port
+        self.username = username
+        self._password = password
+        self.tls: TlsMode = tls
+        self.timeout = timeout
+        self.connections = 0  # connections opened (or tried) so far
+        self._client: PhasedSMTP | None = None
+        self._connect_failure: DeliveryResult | None = None
+        self._lock = asyncio.Lock()
 
     def describe(self) -> str:
-        c = self.config
-        mode = {
-            "starttls": "STARTTLS when offered",
-            "require-starttls": "STARTTLS",
-            "implicit": "TLS",
-            "none": "no TLS",
-        }[c.tls]
-        user = f", user {c.username}" if c.username else ""
-        scheme = "smtps" if c.tls == "implicit" else "smtp"
-        return f"{scheme}://{c.host}:{c.port} ({mode}{user})"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        scheme = "smtps" if self.tls == "implicit" else "smtp"
+        user = f", user {self.username}" if self.username else ""
+        return f"{scheme}://{host}:{self.port} ({_TLS_LABEL[self.tls]}{user})"
+
+    def __repr__(self) -> str:
+        return f"SmtpTransport({self.describe()!r})"
 
     async def __aenter__(self) -> SmtpTransport:
+        self._connect_failure = None
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._close()
+        await self.aclose()
 
-    async def _close(self) -> None:
+    async def aclose(self) -> None:
+        """QUIT politely; close regardless."""
         client, self._client = self._client, None
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except SMTPException:
-                client.close()
+        if client is None or not client.is_connected:
+            return
+        try:
+            await client.quit(timeout=min(self.timeout, 5.0))
+        except (SMTPException, OSError):
+            client.close()
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def _connect(self) -> PhasedSMTP:
         if self._client is not None and self._client.is_connected:
             return self._client
-        c = self.config
-        start_tls = {"starttls": None, "require-starttls": True}.get(c.tls, False)
-        client = aiosmtplib.SMTP(
-            hostname=c.host,
-            port=c.port,
-            timeout=c.timeout,
-            use_tls=c.tls == "implicit",
-            start_tls=start_tls,
-            username=c.username,
-            password=c.password,
+        self._drop()
+        client = PhasedSMTP(
+            hostname=self.host,
+            port=self.port,
+            username=self.username,
+            password=self._password,
+            use_tls=self.tls == "implicit",
+            start_tls={"starttls": True, "opportunistic": None}.get(self.tls, False),
+            timeout=self.timeout,
         )
+        self.connections += 1
         await client.connect()
         self._client = client
         return client
 
     async def send(self, envelope: Envelope) -> DeliveryResult:
+        async with self._lock:
+            problem = _address_problem(envelope)
+            if problem:
+                return DeliveryResult(Outcome.PERMANENT, None, problem)
+            if self._connect_failure is not None:
+                failed = self._connect_failure
+                detail = f"{failed.detail} (not tried again in this batch)"
+                return DeliveryResult(failed.outcome, failed.code, detail)
+            reused = self._client is not None and self._client.is_connected
+            result, stale = await self._attempt(envelope)
+            if reused and stale:
+                # The server closed an idle or used-up connection before this
+                # transaction began: nothing was sent, so try once on a new one.
+                result, _ = await self._attempt(envelope)
+            return result
+
+    async def _attempt(self, envelope: Envelope) -> tuple[DeliveryResult, bool]:
+        """The result, and whether the failure says the connection had gone stale."""
         try:
             client = await self._connect()
-        except SMTPResponseException as exc:
-            await self._close()
-            return DeliveryResult(_by_code(exc.code), exc.code, f"connect: {exc.message}")
-        except (SMTPException, OSError) as exc:
-            await self._close()
-            return DeliveryResult(Outcome.TRANSIENT, None, f"connect: {exc}")
-        phase = "MAIL FROM"
+        except Exception as exc:  # never raise for a delivery problem
+            self._drop()
+            # Whatever went wrong (refused, TLS, AUTH, a 5xx greeting), it is not this
+            # message's fault: transient, so nothing is given up over a bad password.
+            result = classify(exc, Phase.CONNECT)
+            self._connect_failure = replace(result, outcome=Outcome.TRANSIENT)
+            return self._connect_failure, False
+        client.phase = Phase.CONNECT
         try:
-            await client.mail(envelope.sender)
-            phase = "RCPT TO"
-            accepted: list[str] = []
-            refused: dict[str, tuple[int, str]] = {}
-            for recipient in envelope.recipients:
-                try:
-                    await client.rcpt(recipient)
-                    accepted.append(recipient)
-                except SMTPRecipientRefused as exc:
-                    refused[recipient] = (exc.code, exc.message)
-            if not accepted:
-                await client.rset()
-                codes = [code for code, _ in refused.values()]
-                outcome = Outcome.TRANSIENT if all(c < 500 for c in codes) else Outcome.PERMANENT
-                first = next(iter(refused.values()))
-                return DeliveryResult(outcome, first[0], f"RCPT TO: {first[1]}", (), refused)
-            phase = "DATA"
-            response = await client.data(envelope.raw)
-            return DeliveryResult(
-                Outcome.SENT, response.code, response.message, tuple(accepted), refused
+            errors, reply = await client.sendmail(
+                envelope.sender, list(envelope.recipients), envelope.raw
             )
-        except (SMTPTimeoutError, SMTPServerDisconnected) as exc:
-            await self._close()
-            outcome = Outcome.AMBIGUOUS if phase == "DATA" else Outcome.TRANSIENT
-            return DeliveryResult(outcome, None, f"{phase}: {exc}")
-        except SMTPResponseException as exc:
-            await self._reset()
-            return DeliveryResult(_by_code(exc.code), exc.code, f"{phase}: {exc.message}")
-        except (SMTPException, OSError) as exc:
-            await self._close()
-            return DeliveryResult(Outcome.TRANSIENT, None, f"{phase}: {exc}")
+        except Exception as exc:  # never raise for a delivery problem
+            phase = client.phase
+            await self._after_failure(client, exc)
+            stale = phase is Phase.MAIL and (
+                isinstance(exc, SMTPServerDisconnected)
+                or getattr(exc, "code", None) == SMTPStatus.domain_unavailable
+            )
+            return classify(exc, phase), stale
+        refused = {rcpt: (r.code, r.message) for rcpt, r in errors.items()}
+        accepted = tuple(r for r in envelope.recipients if r not in refused)
+        return DeliveryResult(Outcome.SENT, 250, reply, accepted, refused), False
 
-    async def _reset(self) -> None:
-        """After a refused transaction, RSET so the connection serves the next message."""
-        if self._client is None:
-            return
-        try:
-            await self._client.rset()
-        except (SMTPException, OSError):
-            await self._close()
+    async def _after_failure(self, client: PhasedSMTP, exc: Exception) -> None:
+        """Keep the connection only after a clean refusal, and only if it still answers
+        RSET: a confused connection must not fail the next, innocent message."""
+        clean = isinstance(exc, SMTPResponseException | SMTPRecipientsRefused)
+        if clean and client.is_connected:
+            try:
+                await client.rset()
+                return
+            except (SMTPException, OSError):
+                pass
+        self._drop()
+
+
+def _address_problem(envelope: Envelope) -> str | None:
+    """Why these envelope addresses cannot be sent, if they cannot. Only bare ASCII
+    addresses pass: aiosmtplib would quietly reduce 'x <y@example.com>' to y@example.com."""
+    if not envelope.recipients:
+        return "no recipients"
+    senders = (envelope.sender,) if envelope.sender else ()
+    for address in (*senders, *envelope.recipients):
+        if not _BARE_ADDRESS.fullmatch(address):
+            return f"invalid address {address!r}: not a bare user@domain address"
+    return None
