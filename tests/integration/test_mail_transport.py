@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import syntax
 
+from tests.smtp_server import free_port
 from tracker.config import Settings
 from tracker.errors import ConfigError
 from tracker.mail.backends import send_test, smtp_from_url, transport_from_settings
@@ -33,12 +33,6 @@ from tracker.mail.smtp import SmtpTransport
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
 SENDER = "tracker@example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -62,16 +62,9 @@ def _group_key(row: Any, digest: bool) -> tuple[str, str, int | None, date]:
     return ("contract", row.recipient, row.contract_id, row.local_date)
 
 
-def compose_batch(
-    session: Session,
-    *,
-    now: datetime,
-    mail: MailSettings,
-    clauses: Callable[[int], ClauseFile],
-    batch_rows: int = BATCH_ROWS,
-) -> int:
-    """Turn unassigned reminder rows into messages; returns how many messages were made."""
-    stmt: Any = (
+def reminder_items() -> Any:
+    """Reminder rows with what an email says about them: obligation, contract, supplier."""
+    return (
         select(
             col(Reminder.id),
             col(Reminder.recipient),
@@ -95,6 +88,20 @@ def compose_batch(
         .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
         .join(Contract, col(Contract.id) == col(Reminder.contract_id))
         .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
+    )
+
+
+def compose_batch(
+    session: Session,
+    *,
+    now: datetime,
+    mail: MailSettings,
+    clauses: Callable[[int], ClauseFile],
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """Turn unassigned reminder rows into messages; returns how many messages were made."""
+    stmt: Any = (
+        reminder_items()
         .where(col(Reminder.outbox_id).is_(None))
         .order_by(
             col(Reminder.recipient),
@@ -126,7 +133,7 @@ def compose_batch(
     return len(groups)
 
 
-def _item(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> dict[str, Any]:
+def item_view(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> dict[str, Any]:
     clause = clauses(row.clause_version_id)
     template = clause.obligation(row.template_id)
     evidence = [clause.evidence_type(e) for e in template.evidence]
@@ -164,7 +171,7 @@ def _compose(
     # One item per obligation: a person holding two roles still reads it once.
     by_obligation = {m.obligation_id: m for m in sorted(members, key=lambda m: m.level)}
     items = sorted(
-        (_item(m, clauses, mail.base_url) for m in by_obligation.values()),
+        (item_view(m, clauses, mail.base_url) for m in by_obligation.values()),
         key=lambda i: (i["due_on"], i["title"]),
     )
     first = members[0]

@@ -28,16 +28,13 @@ from tracker.mail.message import as_bytes, build_message, domain_of, new_message
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome, Transport
 from tracker.models import (
     Contract,
-    ContractClause,
     DeliveryAttempt,
-    Obligation,
     OutboxMessage,
     OutboxStatus,
     Reminder,
-    Supplier,
 )
 from tracker.rendering import render
-from tracker.services.compose import MailSettings, _item
+from tracker.services.compose import MailSettings, item_view, reminder_items
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -265,28 +262,8 @@ def _failure_notice(
     ).first()
     if not manager:
         return None
-    rows = session.execute(
-        select(
-            col(Reminder.id),
-            col(Reminder.local_date),
-            col(Reminder.kind),
-            col(Reminder.level),
-            col(Reminder.due_on),
-            col(Obligation.id).label("obligation_id"),
-            col(Obligation.title),
-            col(Obligation.template_id),
-            col(ContractClause.clause_version_id),
-            col(Contract.reference),
-            col(Contract.title).label("contract_title"),
-            col(Supplier.name).label("supplier"),
-        )
-        .join(Obligation, col(Obligation.id) == col(Reminder.obligation_id))
-        .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
-        .join(Contract, col(Contract.id) == col(Reminder.contract_id))
-        .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
-        .where(col(Reminder.outbox_id) == item.id)
-    ).all()
-    items = list({r.obligation_id: _item(r, clauses, mail.base_url) for r in rows}.values())
+    rows = session.execute(reminder_items().where(col(Reminder.outbox_id) == item.id)).all()
+    items = list({r.obligation_id: item_view(r, clauses, mail.base_url) for r in rows}.values())
     reference = rows[0].reference if rows else ""
     subject = f"[{reference}] Reminder not delivered to {', '.join(failed)}"
     context = {
