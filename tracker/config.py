@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import getpass
 import os
+from email.headerregistry import Address
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -100,8 +103,6 @@ class Settings(BaseSettings):
     def _check_smtp(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        from urllib.parse import urlsplit
-
         parts = urlsplit(value)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError(
@@ -124,9 +125,6 @@ class Settings(BaseSettings):
     @field_validator("mail_from")
     @classmethod
     def _check_from(cls, value: str) -> str:
-        from email.headerregistry import Address
-        from email.utils import parseaddr
-
         if any(ch in value for ch in "\r\n"):
             raise ValueError("must be a single line")
         name, address = parseaddr(value)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -98,12 +100,8 @@ def insert_ignoring_duplicates(
         return 0
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=conflict)
     else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
         stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
     key = next(iter(table.primary_key.columns))
     result = session.execute(stmt.returning(key), rows)

@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from tracker import __version__, migrate
 from tracker.cli import clauses, contracts, obligations, reminders, suppliers
@@ -67,8 +68,6 @@ def init() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -16,7 +16,7 @@ from tracker.domain.schedule import utc_now
 from tracker.errors import Failure
 from tracker.mail.backends import send_test, transport_from_settings
 from tracker.mail.transport import Outcome
-from tracker.services import heartbeat, outbox, ticks
+from tracker.services import heartbeat, outbox, ticks, validate
 from tracker.services.relay import counts
 
 NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
@@ -42,7 +42,7 @@ def relay(now: Annotated[str | None, NowOption] = None, fmt: Format = FormatOpti
 def worker() -> None:
     """Run the scheduler in the foreground: sweep and relay on their intervals until
     SIGTERM or Ctrl-C (the current unit of work finishes first)."""
-    from tracker.worker import run_worker
+    from tracker.worker import run_worker  # APScheduler is loaded only by this command
 
     context()  # refuse an uninitialised database before starting
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -108,8 +108,6 @@ def outbox_retry(
 @mail_app.command("test")
 def mail_test(to: Annotated[str, typer.Option(help="address to send the test message to")]) -> None:
     """Send a test message through the configured backend and print the server's answer."""
-    from tracker.services import validate
-
     address = validate.email(to, option="--to")
     settings = get_settings()
     transport = transport_from_settings(settings)

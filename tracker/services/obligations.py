@@ -13,6 +13,7 @@ from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
 from tracker.services.context import Context
+from tracker.services.ticks import sweep
 
 DEFAULT_LIMIT = 1000
 
@@ -85,8 +86,6 @@ def list_obligations(
 
 def plan(ctx: Context) -> dict[str, int]:
     """Roll every contract's horizon forward and move statuses on (no reminders)."""
-    from tracker.services.ticks import sweep
-
     report = sweep(ctx, remind=False)
     return {
         "contract_clauses": report.contract_clauses_planned,
