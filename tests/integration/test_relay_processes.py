@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,19 +75,36 @@ def sink() -> Iterator[SmtpSink]:
         yield server
 
 
-def tracker(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tracker", *args],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+@pytest.fixture
+def tracker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start `tracker` processes; any still running when the test ends (say, because an
+    assertion failed before the test stopped it) is killed, never leaked."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker", *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def test_two_relays_deliver_2000_messages_exactly_once(
-    database_url: str, sink: SmtpSink, tmp_path: Path
+    database_url: str,
+    sink: SmtpSink,
+    tmp_path: Path,
+    tracker: Callable[..., subprocess.Popen[str]],
 ) -> None:
     migrate.upgrade(database_url)
     enqueue(database_url, 2000)
@@ -101,7 +118,12 @@ def test_two_relays_deliver_2000_messages_exactly_once(
     assert max(Counter(ids).values()) == 1
 
 
-def test_a_killed_worker_loses_nothing(database_url: str, sink: SmtpSink, tmp_path: Path) -> None:
+def test_a_killed_worker_loses_nothing(
+    database_url: str,
+    sink: SmtpSink,
+    tmp_path: Path,
+    tracker: Callable[..., subprocess.Popen[str]],
+) -> None:
     migrate.upgrade(database_url)
     enqueue(database_url, 150)
     sink.faults.delay_seconds = 0.03  # slow enough to kill it half-way
@@ -125,7 +147,10 @@ def test_a_killed_worker_loses_nothing(database_url: str, sink: SmtpSink, tmp_pa
 
 
 def test_sigterm_lets_the_current_unit_finish(
-    database_url: str, sink: SmtpSink, tmp_path: Path
+    database_url: str,
+    sink: SmtpSink,
+    tmp_path: Path,
+    tracker: Callable[..., subprocess.Popen[str]],
 ) -> None:
     migrate.upgrade(database_url)
     enqueue(database_url, 60)

@@ -7,8 +7,11 @@ import email.policy
 import hashlib
 from email.header import decode_header, make_header
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.mail.message import (
     as_bytes,
@@ -17,6 +20,7 @@ from tracker.mail.message import (
     mailbox,
     new_message_id,
     one_line,
+    render_bytes,
 )
 
 MID = "<0123456789abcdef0123456789abcdef@example.com>"
@@ -208,3 +212,35 @@ def test_extra_headers_are_encoded_and_cannot_replace_ours() -> None:
 
 def test_one_line() -> None:
     assert one_line(" a\r\n\tb\x00c\u2029d  ") == "a b c d"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    subject=st.text(max_size=120),
+    name=st.text(max_size=40),
+    text=st.text(max_size=400),
+    html=st.one_of(st.none(), st.text(max_size=400)),
+)
+def test_direct_writer_equals_the_email_package(
+    subject: str, name: str, text: str, html: str | None
+) -> None:
+    """`render_bytes` (the fast path the composer uses) reads back exactly like
+    `build_message`: same headers, same bodies, nothing injected."""
+    kwargs: dict[str, Any] = {
+        "message_id": "<fixed@example.com>",
+        "sender": "Clause Tracker <t@example.com>",
+        "to": [f"{name} <s@example.com>"],
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "reply_to": "m@example.com",
+    }
+    fast = email.message_from_bytes(render_bytes(**kwargs), policy=email.policy.default)
+    slow = email.message_from_bytes(as_bytes(build_message(**kwargs)), policy=email.policy.default)
+    for header in ("From", "To", "Subject", "Message-ID", "Reply-To", "Auto-Submitted", "Bcc"):
+        assert fast.get_all(header) == slow.get_all(header), header
+    for kind in (("plain",), ("html",)):
+        a, b = fast.get_body(kind), slow.get_body(kind)
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            assert a.get_content() == b.get_content()

@@ -15,12 +15,13 @@ from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
+from tracker.bulk import update_by_id
 from tracker.domain.policy import SEVERITY, Kind, Role
 from tracker.library.schema import ClauseFile
-from tracker.mail.message import as_bytes, build_message, domain_of, new_message_id
+from tracker.mail.message import domain_of, new_message_id, render_bytes
 from tracker.models import (
     Contract,
     ContractClause,
@@ -28,6 +29,7 @@ from tracker.models import (
     OutboxMessage,
     Reminder,
     Supplier,
+    table_of,
 )
 from tracker.rendering import render
 
@@ -120,16 +122,22 @@ def compose_batch(
     if len(rows) == batch_rows and len(groups) > 1:
         # The last group may continue beyond this batch: leave it whole for the next one.
         groups.pop(_group_key(rows[-1], mail.manager_digest))
-    for key, members in groups.items():
-        message = _compose(key, members, now=now, mail=mail, clauses=clauses)
-        session.add(message)
-        session.flush()
-        session.execute(
-            update(Reminder)
-            .where(col(Reminder.id).in_([m.id for m in members]))
-            .values(outbox_id=message.id)
-            .execution_options(synchronize_session=False)
-        )
+    messages = [
+        _compose(key, members, now=now, mail=mail, clauses=clauses)
+        for key, members in groups.items()
+    ]
+    table = table_of(OutboxMessage)
+    ids = (
+        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), messages)
+        .scalars()
+        .all()
+    )
+    update_by_id(
+        session,
+        table_of(Reminder),
+        "outbox_id",
+        [(m.id, oid) for oid, members in zip(ids, groups.values(), strict=True) for m in members],
+    )
     return len(groups)
 
 
@@ -166,7 +174,7 @@ def _compose(
     now: datetime,
     mail: MailSettings,
     clauses: Callable[[int], ClauseFile],
-) -> OutboxMessage:
+) -> dict[str, Any]:
     group, recipient, contract_id, local_date = key
     # One item per obligation: a person holding two roles still reads it once.
     by_obligation = {m.obligation_id: m for m in sorted(members, key=lambda m: m.level)}
@@ -203,7 +211,7 @@ def _compose(
         f"{group}:{recipient}:{contract_id or '*'}:{local_date}:{min(m.id for m in members)}"
     )
     message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
-    msg = build_message(
+    raw = render_bytes(
         message_id=message_id,
         sender=mail.sender,
         to=[recipient],
@@ -212,19 +220,22 @@ def _compose(
         html=html,
         reply_to=reply_to,
     )
-    return OutboxMessage(
-        group_key=group_key,
-        message_id=message_id,
-        kind=kind,
-        contract_id=contract_id,
-        sender=parseaddr(mail.sender)[1],
-        recipients=[recipient],
-        pending_recipients=[recipient],
-        subject=subject,
-        raw=as_bytes(msg),
-        next_attempt_at=now,
-        created_at=now,
-    )
+    return {
+        "group_key": group_key,
+        "message_id": message_id,
+        "kind": kind,
+        "contract_id": contract_id,
+        "sender": parseaddr(mail.sender)[1],
+        "recipients": [recipient],
+        "pending_recipients": [recipient],
+        "subject": subject,
+        "raw": raw,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "notify_on_failure": True,
+        "created_at": now,
+    }
 
 
 def _subject(kind: str, reference: str, items: list[dict[str, Any]]) -> str:
