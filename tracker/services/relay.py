@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, col
 
 from tracker.domain.schedule import utc_now
@@ -32,11 +32,14 @@ from tracker.models import (
     OutboxMessage,
     OutboxStatus,
     Reminder,
+    table_of,
 )
 from tracker.rendering import render
 from tracker.services.compose import MailSettings, item_view, reminder_items
 
 LEASE = timedelta(minutes=5)
+# Results saved together: a crash repeats at most this many (plus the one in flight).
+SAVE_GROUP = 16
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_CAP = timedelta(hours=1)
@@ -123,16 +126,18 @@ async def deliver(
     transport: Transport,
     claimed: Sequence[Claimed],
     *,
-    save: Callable[[Delivered], None],
+    save: Callable[[list[Delivered]], None],
     stop: Callable[[], bool] = lambda: False,
 ) -> list[Delivered]:
-    """Send each claimed message over one connection and save each result as soon as it
-    is known, in a thread, while the next message is being sent.
+    """Send each claimed message over one connection, saving results as they come.
 
-    So a relay killed mid-batch re-sends at most the message in flight and the one being
-    saved, not the whole batch. Stopping early leaves the rest to their leases.
+    Saves run in a thread while sending goes on, SAVE_GROUP results or more at a time
+    (group commit). A relay killed mid-batch re-sends only what was in flight or not yet
+    committed, each with its own Message-ID, and commits are not paid per message.
+    Stopping early leaves the rest to their leases.
     """
     done: list[Delivered] = []
+    waiting: list[Delivered] = []
     saving: asyncio.Future[None] | None = None
     async with transport:
         for item in claimed:
@@ -143,12 +148,17 @@ async def deliver(
                 Envelope(item.message_id, item.sender, item.recipients, item.raw)
             )
             delivered = Delivered(item, result, started, utc_now())
-            if saving is not None:
-                await saving  # one save at a time, in order
-            saving = asyncio.ensure_future(asyncio.to_thread(save, delivered))
             done.append(delivered)
+            waiting.append(delivered)
+            if len(waiting) >= SAVE_GROUP and (saving is None or saving.done()):
+                if saving is not None:
+                    await saving  # surfaces a failed save
+                saving = asyncio.ensure_future(asyncio.to_thread(save, waiting))
+                waiting = []
         if saving is not None:
             await saving
+        if waiting:
+            await asyncio.to_thread(save, waiting)
     return done
 
 
@@ -162,31 +172,59 @@ def record(
     clauses: Callable[[int], ClauseFile],
     max_attempts: int = MAX_ATTEMPTS,
 ) -> None:
-    """Write every attempt and move each message on, only if this worker still holds it."""
+    """Write every attempt and move each message on, only if this worker still holds it.
+
+    Set-based for the common case (accepted, nothing refused): one INSERT of attempt rows
+    and one UPDATE for all of them; only failures are handled one by one.
+    """
+    if not delivered:
+        return
+    session.execute(
+        insert(table_of(DeliveryAttempt)),
+        [
+            {
+                "outbox_id": d.claimed.id,
+                "attempt": d.claimed.attempt,
+                "worker": worker,
+                "started_at": d.started_at,
+                "finished_at": d.finished_at,
+                "outcome": d.result.outcome.value,
+                "code": d.result.code,
+                "detail": d.result.detail[:2000],
+                "accepted": list(d.result.accepted),
+                "refused": {k: list(v) for k, v in d.result.refused.items()},
+            }
+            for d in delivered
+        ],
+    )
+    held = (
+        col(OutboxMessage.lease_owner) == worker,
+        col(OutboxMessage.status) == OutboxStatus.SENDING.value,
+    )
+    plain = [
+        d.claimed.id for d in delivered if d.result.outcome is Outcome.SENT and not d.result.refused
+    ]
+    if plain:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(plain), *held)
+            .values(
+                status=OutboxStatus.SENT.value,
+                pending_recipients=[],
+                sent_at=now,
+                lease_owner=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
     for d in delivered:
         item, result = d.claimed, d.result
-        session.add(
-            DeliveryAttempt(
-                outbox_id=item.id,
-                attempt=item.attempt,
-                worker=worker,
-                started_at=d.started_at,
-                finished_at=d.finished_at,
-                outcome=result.outcome.value,
-                code=result.code,
-                detail=result.detail[:2000],
-                accepted=list(result.accepted),
-                refused={k: list(v) for k, v in result.refused.items()},
-            )
-        )
+        if item.id in plain:
+            continue
         values, failed = _next_state(item, result, now=now, max_attempts=max_attempts)
         moved = session.execute(
             update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == item.id,
-                col(OutboxMessage.lease_owner) == worker,
-                col(OutboxMessage.status) == OutboxStatus.SENDING.value,
-            )
+            .where(col(OutboxMessage.id) == item.id, *held)
             .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]

@@ -131,9 +131,9 @@ def relay(
         if not claimed:
             break
 
-        def save(one: Delivered) -> None:
+        def save(batch: list[Delivered]) -> None:
             with write_session(ctx.engine) as session:
-                record(session, [one], now=clock(), worker=worker, mail=mail, clauses=clauses)
+                record(session, batch, now=clock(), worker=worker, mail=mail, clauses=clauses)
 
         delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop))
         for d in delivered:
