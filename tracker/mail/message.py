@@ -173,6 +173,11 @@ def _address_list(name: str, values: Sequence[str]) -> _Folded:
     return _Folded(_fold(tokens, len(name) + 2))
 
 
+def _check_message_id(message_id: str) -> None:
+    if not re.fullmatch(r"<[!-;=?-~]+@[!-;=?-~]+>", message_id):
+        raise ValueError(f"{message_id!r} is not a Message-ID such as <id@example.com>")
+
+
 def build_message(
     *,
     message_id: str,
@@ -185,8 +190,7 @@ def build_message(
     extra_headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
     """A text (+ HTML alternative) message with the headers every tracker email carries."""
-    if not re.fullmatch(r"<[!-;=?-~]+@[!-;=?-~]+>", message_id):
-        raise ValueError(f"{message_id!r} is not a Message-ID such as <id@example.com>")
+    _check_message_id(message_id)
     msg = EmailMessage(policy=POLICY)
     msg["From"] = _address_list("From", [sender])
     msg["To"] = _address_list("To", to)
@@ -236,8 +240,7 @@ def render_bytes(
     starts with '=_', which base64 text can never contain. The email package's generator
     costs milliseconds per message, which a sweep enqueuing 10,000 reminders cannot pay.
     """
-    if not re.fullmatch(r"<[!-;=?-~]+@[!-;=?-~]+>", message_id):
-        raise ValueError(f"{message_id!r} is not a Message-ID such as <id@example.com>")
+    _check_message_id(message_id)
     headers = [
         f"From: {_address_list('From', [sender])}",
         f"To: {_address_list('To', to)}",
