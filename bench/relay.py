@@ -289,7 +289,7 @@ def table(result: dict[str, Any]) -> str:
         met = "met" if r["ratio"] >= TARGET_RATIO else "MISSED"
         lines.append(
             f"tracker relay {r['engine'][:8]:<8} {r['messages_per_second']:>6,} msg/s  "
-            f"ratio {r['ratio']:.0%} (target >= {TARGET_RATIO:.0%}: {met}; runs {r['seconds']} s)"
+            f"ratio {r['ratio']:.1%} (target >= {TARGET_RATIO:.0%}: {met}; runs {r['seconds']} s)"
         )
         last = r["timings"][-1]
         lines.append(
