@@ -24,6 +24,8 @@ from tracker.services.relay import Delivered, claim, deliver, record, worker_id
 from tracker.services.sweep import reminder_batch, status_batch
 
 Stop = Callable[[], bool]
+# Messages per claim: each batch opens one SMTP connection and one claim transaction.
+RELAY_BATCH = 200
 
 
 def _never() -> bool:
@@ -112,7 +114,7 @@ def relay(
     ctx: Context,
     transport: Callable[[], Transport],
     *,
-    batch: int = 50,
+    batch: int = RELAY_BATCH,
     stop: Stop = _never,
     clock: Callable[[], datetime] = utc_now,
 ) -> RelayReport:
