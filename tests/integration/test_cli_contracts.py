@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import textwrap
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.cli import Cli
-from tests.factories import HEADER
+from tests.factories import FOUR_YEAR_BODY, HEADER
 from tracker.db import get_engine, read_session
 from tracker.models import (
     AuditEvent,
@@ -24,26 +23,7 @@ from tracker.models import (
 )
 from tracker.services.audit import GENESIS, event_hash
 
-AUDIT_CLAUSE = HEADER.format(id="four-year-audit") + textwrap.dedent(
-    """\
-    parameters:
-      disclosure_period: {type: duration, default: P20D, calendar: business, source: secondary}
-    obligations:
-      - id: disclosure
-        title: Disclose production sites
-        trigger: {type: contract_start, offset: "{disclosure_period}"}
-      - id: annual-audit
-        title: Annual social audit
-        trigger: {type: recurring}
-        recurrence: {interval: P12M, anchor: contract_start, until: contract_end}
-      - id: exit-plan
-        title: Exit and take-back plan
-        trigger: {type: contract_end, offset: -P90D}
-      - id: site-change
-        title: Report a change of production site
-        trigger: {type: event, event: supplier_site_change, offset: P30D}
-    """
-)
+AUDIT_CLAUSE = HEADER.format(id="four-year-audit") + FOUR_YEAR_BODY
 
 TABLES = (
     Supplier,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.factories import clause, dates
+from tests.factories import FOUR_YEAR_BODY, clause, dates
 from tracker.domain.schedule import (
     ContractDates,
     ScheduleError,
@@ -18,23 +18,7 @@ from tracker.domain.schedule import (
 from tracker.library.parameters import resolve_values
 from tracker.library.schema import ClauseFile
 
-FOUR_YEAR = clause(
-    """
-    parameters:
-      disclosure_period: {type: duration, default: P20D, calendar: business, source: secondary}
-    obligations:
-      - id: disclosure
-        title: Disclose production sites
-        trigger: {type: contract_start, offset: "{disclosure_period}"}
-      - id: annual-audit
-        title: Annual social audit
-        trigger: {type: recurring}
-        recurrence: {interval: P12M, anchor: contract_start, until: contract_end}
-      - id: exit-plan
-        title: Exit and take-back plan
-        trigger: {type: contract_end, offset: -P90D}
-    """
-)
+FOUR_YEAR = clause(FOUR_YEAR_BODY)
 
 
 def schedule(
