@@ -136,10 +136,6 @@ class Settings(BaseSettings):
     def clause_dirs(self) -> list[Path]:
         return [Path(p) for p in self.clause_path.split(os.pathsep) if p.strip()]
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def check_timezone(value: str) -> str:
     """Return an IANA timezone name unchanged, or raise ValueError naming it."""

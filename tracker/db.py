@@ -84,10 +84,6 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def insert_ignoring_duplicates(
     session: Session, table: Any, rows: list[dict[str, Any]], *, conflict: list[str]
 ) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -54,13 +54,3 @@ def roll(day: date, country: str | None, *, direction: int) -> date:
     while day.weekday() in WEEKEND or is_holiday(day):
         day += timedelta(days=direction)
     return day
-
-
-def business_days_between(first: date, last: date, country: str | None) -> Iterable[date]:
-    """Business days d with first < d <= last."""
-    is_holiday = holiday_checker(country)
-    day = first
-    while day < last:
-        day += timedelta(days=1)
-        if day.weekday() not in WEEKEND and not is_holiday(day):
-            yield day
