@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         default=900, ge=10, description="`tracker status` fails when a job ran longer ago"
     )
     base_url: str = Field(default="http://localhost:8000", description="links in emails point here")
+    evidence_dir: Path = Field(
+        default=Path("evidence"), description="where evidence files are stored (by SHA-256)"
+    )
+    evidence_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="largest evidence file accepted, in bytes"
+    )
+    report_seconds: int = Field(
+        default=300, ge=10, le=86400, description="how often the worker looks for reports due"
+    )
 
     @field_validator("database_url")
     @classmethod

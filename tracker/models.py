@@ -184,8 +184,74 @@ class Obligation(SQLModel, table=True):
     next_reminder_at: datetime | None = _utc(default=None, index=True)
     # When time next changes the status (window opens, due date passes), as a UTC instant.
     next_status_at: datetime | None = _utc(default=None, index=True)
+    # The planned due date when a rejection set a resubmission deadline (reports count the
+    # obligation in the period of its planned date).
+    rescheduled_from: date | None = None
+    # The local date the evidence that was accepted had been submitted (on time or late).
+    met_on: date | None = None
+    closed_at: datetime | None = _utc(default=None)
+    # Why it was waived or found not applicable, and by whom: mandatory for both.
+    decision_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+class EvidenceStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Evidence(SQLModel, table=True):
+    """A file (stored once per SHA-256 under TRACKER_EVIDENCE_DIR) or a link submitted for
+    an obligation, with its review. The original filename is metadata, never a path."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", index=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    evidence_type: str = Field(max_length=80)
+    sha256: str | None = Field(default=None, max_length=64, index=True)
+    url: str | None = Field(default=None, max_length=2000)
+    filename: str | None = Field(default=None, max_length=255)
+    media_type: str | None = Field(default=None, max_length=100)
+    size_bytes: int | None = None
+    fields: dict[str, Any] = _json(default_factory=dict)
+    valid_from: date | None = None
+    valid_until: date | None = Field(default=None, index=True)
+    confidentiality: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=2000)
+    submitted_by: str = Field(max_length=320)
+    submitted_at: datetime = _utc()
+    submitted_on: date  # in the contract's timezone: what "on time" is judged by
+    status: str = Field(default=EvidenceStatus.SUBMITTED.value, max_length=20)
+    reviewed_by: str | None = Field(default=None, max_length=320)
+    reviewed_at: datetime | None = _utc(default=None)
+    review_reason: str | None = Field(default=None, max_length=2000)
+    checklist: dict[str, bool] | None = _json(default=None)
+    resubmit_by: date | None = None
+    renewal_obligation_id: int | None = Field(default=None, foreign_key="obligation.id")
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Finding(SQLModel, table=True):
+    """A non-conformity from an audit or monitor; its corrective action plan is an
+    obligation (`cap_obligation_id`) with its own deadline and reminders."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    obligation_id: int | None = Field(default=None, foreign_key="obligation.id")
+    severity: str = Field(max_length=20)
+    text: str = Field(max_length=4000)
+    status: str = Field(default=FindingStatus.OPEN.value, max_length=20, index=True)
+    raised_by: str = Field(max_length=320)
+    raised_at: datetime = _utc()
+    cap_obligation_id: int | None = Field(default=None, foreign_key="obligation.id")
+    closed_at: datetime | None = _utc(default=None)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -222,6 +288,7 @@ class Reminder(SQLModel, table=True):
     recipient: str = Field(max_length=320)
     recipient_role: str = Field(max_length=40)
     local_date: date  # the step's date in the contract's timezone (digests group by it)
+    note: str | None = Field(default=None, max_length=2000)  # e.g. why evidence was rejected
     scheduled_at: datetime = _utc()
     created_at: datetime = _utc()
     outbox_id: int | None = Field(

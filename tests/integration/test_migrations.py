@@ -18,6 +18,8 @@ TRACKER_TABLES = {
     "contract_clause",
     "contract_event",
     "obligation",
+    "evidence",
+    "finding",
     "audit_event",
     "reminder",
     "outbox_message",

@@ -16,6 +16,7 @@ class ObligationStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WAIVED = "waived"
+    NOT_APPLICABLE = "not_applicable"
     # Replaced by the plan of a newer clause version (explicit upgrade); kept for history.
     SUPERSEDED = "superseded"
 
@@ -23,7 +24,12 @@ class ObligationStatus(StrEnum):
 # Statuses that time moves; the others change only by a person's decision.
 TIME_DRIVEN = frozenset({ObligationStatus.UPCOMING, ObligationStatus.DUE, ObligationStatus.OVERDUE})
 CLOSED = frozenset(
-    {ObligationStatus.ACCEPTED, ObligationStatus.WAIVED, ObligationStatus.SUPERSEDED}
+    {
+        ObligationStatus.ACCEPTED,
+        ObligationStatus.WAIVED,
+        ObligationStatus.NOT_APPLICABLE,
+        ObligationStatus.SUPERSEDED,
+    }
 )
 
 
