@@ -360,3 +360,61 @@ class WorkerHeartbeat(SQLModel, table=True):
     last_ok_at: datetime | None = _utc(default=None)
     last_error: str | None = Field(default=None, max_length=2000)
     runs: int = 0
+
+
+class ReportSchedule(SQLModel, table=True):
+    """A report produced and emailed for every month, quarter or year that ends."""
+
+    __tablename__ = "report_schedule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    every: str = Field(max_length=10)  # month | quarter | year
+    scope: str = Field(max_length=120)  # portfolio | supplier:ID | contract:REFERENCE
+    formats: list[str] = _json(default_factory=list)
+    recipients: list[str] = _json(default_factory=list)
+    timezone: str = Field(max_length=64)  # periods end at midnight here
+    skip_if_empty: bool = False
+    active: bool = True
+    first_period_start: date  # no report for periods before the schedule existed
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320)
+
+
+class ReportRun(SQLModel, table=True):
+    """One produced report, kept so the report someone received can be shown again.
+
+    Unique per (schedule, period): two workers, or a restart, never send it twice.
+    On-demand runs have no schedule (NULLs never collide)."""
+
+    __tablename__ = "report_run"
+    __table_args__ = (sa.UniqueConstraint("schedule_id", "period_label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int | None = Field(default=None, foreign_key="report_schedule.id", index=True)
+    scope: str = Field(max_length=120)
+    period_label: str = Field(max_length=40)
+    period_start: date
+    period_end: date  # inclusive
+    as_of: datetime = _utc()
+    generator_version: str = Field(max_length=40)
+    formats: list[str] = _json(default_factory=list)
+    hashes: dict[str, str] = _json(default_factory=dict)
+    recipients: list[str] = _json(default_factory=list)
+    status: str = Field(max_length=20)  # produced | queued | skipped
+    outbox_id: int | None = Field(default=None, foreign_key="outbox_message.id")
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320)
+
+
+class ReportFile(SQLModel, table=True):
+    """The exact bytes of one format of a produced report."""
+
+    __tablename__ = "report_file"
+    __table_args__ = (sa.UniqueConstraint("run_id", "format"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="report_run.id", ondelete="CASCADE", index=True)
+    format: str = Field(max_length=10)
+    sha256: str = Field(max_length=64)
+    size_bytes: int
+    content: bytes = Field(sa_type=sa.LargeBinary)

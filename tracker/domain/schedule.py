@@ -122,7 +122,7 @@ def contract_occurrences(
     trigger = template.trigger
     offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
     kind = trigger.type
-    if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY):
+    if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
         return
     if kind is TriggerType.RECURRING:
         yield from _recurring(

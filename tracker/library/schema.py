@@ -39,6 +39,8 @@ class Category(StrEnum):
     END_OF_LIFE = "end-of-life"
     CERTIFICATION = "certification"
     ENVIRONMENT = "environment"
+    # Corrective actions on findings (the built-in clause that carries them).
+    REMEDIATION = "remediation"
 
 
 class Verification(StrEnum):
@@ -55,6 +57,8 @@ class TriggerType(StrEnum):
     RECURRING = "recurring"
     EVIDENCE_EXPIRY = "evidence_expiry"
     EVENT = "event"
+    # Planned when a finding is recorded (corrective action plans).
+    FINDING = "finding"
 
 
 class EventName(StrEnum):
