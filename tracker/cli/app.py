@@ -9,7 +9,16 @@ import typer
 from sqlalchemy.engine import make_url
 
 from tracker import __version__, migrate
-from tracker.cli import clauses, contracts, obligations, reminders, suppliers
+from tracker.cli import (
+    audit,
+    clauses,
+    contracts,
+    evidence,
+    findings,
+    obligations,
+    reminders,
+    suppliers,
+)
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
@@ -31,6 +40,9 @@ app.add_typer(suppliers.app, name="supplier")
 app.add_typer(contracts.app, name="contract")
 app.add_typer(obligations.app, name="obligations")
 app.add_typer(clauses.app, name="clauses")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(findings.app, name="finding")
+app.add_typer(audit.app, name="audit")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

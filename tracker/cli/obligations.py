@@ -8,7 +8,7 @@ import typer
 
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.services import obligations, outbox
+from tracker.services import decisions, obligations, outbox, validate
 
 app = typer.Typer(help="List obligations (dated duties).", invoke_without_command=True)
 
@@ -20,7 +20,9 @@ def list_(
     supplier: Annotated[int | None, typer.Option(help="supplier id")] = None,
     status: Annotated[
         str | None,
-        typer.Option(help="upcoming, due, overdue, submitted, accepted, rejected, waived"),
+        typer.Option(
+            help="upcoming, due, overdue, submitted, rejected, accepted, waived, not_applicable"
+        ),
     ] = None,
     due_before: Annotated[str | None, typer.Option(help="due before this date")] = None,
     limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 1000,
@@ -47,3 +49,26 @@ def show(
 ) -> None:
     """One obligation and every reminder about it: who, when, and whether it arrived."""
     emit_record(outbox.obligation_history(context(), obligation_id), fmt)
+
+
+@app.command("waive")
+def waive(
+    obligation_id: Annotated[int, typer.Argument(help="obligation id")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit trail and reports)")],
+    not_applicable: Annotated[
+        bool, typer.Option("--not-applicable", help="record it as not applicable instead")
+    ] = False,
+    by: Annotated[str | None, typer.Option(help="who decides (email)")] = None,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Waive an obligation, or record that it does not apply; reminders stop, and reports
+    list it but leave it out of on-time rates."""
+    record = decisions.waive(
+        context(now),
+        obligation_id,
+        reason=reason,
+        not_applicable=not_applicable,
+        by=validate.email(by, option="--by") if by else None,
+    )
+    emit_record(record, fmt)

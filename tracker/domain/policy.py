@@ -25,15 +25,18 @@ class Kind(StrEnum):
     OVERDUE = "overdue"
     ESCALATION = "escalation"
     DECISION_NEEDED = "decision_needed"
+    # A person's decision the supplier must act on: evidence rejected, a finding recorded.
+    ACTION_REQUIRED = "action_required"
 
 
 # How loud each kind is: a message listing several items takes the loudest one's kind.
 SEVERITY = {
     Kind.UPCOMING: 0,
     Kind.DUE_TODAY: 1,
-    Kind.OVERDUE: 2,
-    Kind.ESCALATION: 3,
-    Kind.DECISION_NEEDED: 4,
+    Kind.ACTION_REQUIRED: 2,
+    Kind.OVERDUE: 3,
+    Kind.ESCALATION: 4,
+    Kind.DECISION_NEEDED: 5,
 }
 
 

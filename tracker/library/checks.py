@@ -62,6 +62,8 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         if isinstance(template.escalation, str) and template.escalation not in profile_ids:
             add((*base, "escalation"), f"{template.escalation!r} is not an escalation profile")
         _check_trigger(clause, index, add)
+        resubmit = template.acceptance.resubmit_within
+        _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:
             for key in ("before_due", "after_due"):
                 for position, text in enumerate(getattr(template.reminders, key) or []):

@@ -175,6 +175,8 @@ class Recurrence(Strict):
 class Acceptance(Strict):
     mode: Literal["manual", "auto_validity", "checklist"] = "manual"
     checklist: list[str] = []
+    # After a rejection, the supplier resubmits within this (default: 14 calendar days).
+    resubmit_within: DurationText | None = None
 
 
 class Reminders(Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -28,7 +28,8 @@ def canonical(payload: dict[str, Any]) -> str:
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
     content = canonical(
         {
-            "occurred_at": event.occurred_at.isoformat(),
+            # In UTC, as stored: the hash must not depend on the offset `now` was given in.
+            "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
             "actor": event.actor,
             "entity": event.entity,
             "entity_id": event.entity_id,
@@ -60,7 +61,7 @@ def record(
         select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
     ).scalar_one_or_none()
     event = AuditEvent(
-        occurred_at=now,
+        occurred_at=now.astimezone(UTC),
         actor=actor,
         entity=entity,
         entity_id=str(entity_id),

@@ -76,6 +76,7 @@ def reminder_items() -> Any:
             col(Reminder.kind),
             col(Reminder.level),
             col(Reminder.due_on),
+            col(Reminder.note),
             col(Obligation.id).label("obligation_id"),
             col(Obligation.title),
             col(Obligation.template_id),
@@ -158,6 +159,7 @@ def item_view(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> 
         "kind": row.kind,
         "level": row.level,
         "stage": STAGES.get(row.level, ""),
+        "note": row.note or "",
         "evidence": [
             {"label": e.label, "formats": ", ".join(e.accepted_formats)}
             for e in evidence
@@ -178,8 +180,16 @@ def _compose(
     group, recipient, contract_id, local_date = key
     # One item per obligation: a person holding two roles still reads it once.
     by_obligation = {m.obligation_id: m for m in sorted(members, key=lambda m: m.level)}
+    # ... but every note about it (why evidence was rejected, what a finding says) is kept.
+    notes: dict[int, list[str]] = defaultdict(list)
+    for m in members:
+        if m.note and m.note not in notes[m.obligation_id]:
+            notes[m.obligation_id].append(m.note)
     items = sorted(
-        (item_view(m, clauses, mail.base_url) for m in by_obligation.values()),
+        (
+            item_view(m, clauses, mail.base_url) | {"note": " ".join(notes[m.obligation_id])}
+            for m in by_obligation.values()
+        ),
         key=lambda i: (i["due_on"], i["title"]),
     )
     first = members[0]
@@ -245,6 +255,7 @@ def _subject(kind: str, reference: str, items: list[dict[str, Any]]) -> str:
         "overdue": "Overdue",
         "escalation": "Formal notice",
         "decision_needed": "Decision needed",
+        "action_required": "Action required",
     }[kind]
     if len(items) == 1:
         only = items[0]

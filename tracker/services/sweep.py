@@ -20,7 +20,7 @@ from tracker.bulk import insert_new
 from tracker.domain.localtime import zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
-from tracker.domain.status import TIME_DRIVEN, next_status_change, status_on
+from tracker.domain.status import next_status_change, status_after
 from tracker.library.schema import ClauseFile
 from tracker.models import (
     Contract,
@@ -71,10 +71,8 @@ def status_batch(
     )
     updates = []
     for oid, status, due_on, window, tz in session.execute(stmt):
-        new = status
-        if status in TIME_DRIVEN:
-            lead = (due_on - window).days
-            new = status_on(due_on, local_today(now, tz), lead_days=lead).value
+        lead = (due_on - window).days
+        new = status_after(status, due_on=due_on, today=local_today(now, tz), lead_days=lead)
         if moved is not None and new != status:
             moved[new] += 1
         updates.append(
@@ -108,7 +106,7 @@ class _Due:
     supplier_id: int
 
 
-def _contacts(session: Session, supplier_ids: set[int]) -> dict[int, dict[str, list[str]]]:
+def contacts_of(session: Session, supplier_ids: set[int]) -> dict[int, dict[str, list[str]]]:
     found: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     rows = session.execute(
         select(
@@ -168,7 +166,7 @@ def reminder_batch(
     due = [_Due(*row) for row in session.execute(stmt)]
     if not due:
         return 0
-    contacts = _contacts(session, {d.supplier_id for d in due})
+    contacts = contacts_of(session, {d.supplier_id for d in due})
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for item in due:

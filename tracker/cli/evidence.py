@@ -1,0 +1,151 @@
+"""`tracker evidence`: log evidence for an obligation, review it, list, export, verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.options import context, parse_date
+from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.errors import Failure
+from tracker.library.evidence_fields import missing_fields, parse_field_options
+from tracker.services import evidence, reviews, validate
+
+app = typer.Typer(
+    help="Evidence: files or links submitted for obligations, and their review.",
+    no_args_is_help=True,
+)
+
+NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+ByOption = typer.Option(help="who acts, as an email address (default: TRACKER_ACTOR)")
+
+
+def _by(value: str | None) -> str | None:
+    return validate.email(value, option="--by") if value is not None else None
+
+
+@app.command("add")
+def add(
+    obligation_id: Annotated[int, typer.Argument(help="obligation id")],
+    files: Annotated[list[Path] | None, typer.Argument(help="files to submit")] = None,
+    evidence_type: Annotated[
+        str, typer.Option("--type", help="evidence type id of the clause")
+    ] = "",
+    url: Annotated[str | None, typer.Option(help="a link instead of a file")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="the file's original name, if the path's differs")
+    ] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="NAME=VALUE, for each required field")
+    ] = None,
+    valid_from: Annotated[str | None, typer.Option(help="valid from (YYYY-MM-DD)")] = None,
+    valid_until: Annotated[str | None, typer.Option(help="valid until (YYYY-MM-DD)")] = None,
+    note: Annotated[str | None, typer.Option(help="a note kept with the evidence")] = None,
+    by: Annotated[str | None, ByOption] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Submit evidence: the obligation moves to `submitted` until it is reviewed.
+
+    Required fields of the evidence type are asked for when missing and a terminal is
+    attached; otherwise they must be given with --field.
+    """
+    if not evidence_type:
+        raise typer.BadParameter("give the evidence type", param_hint="--type")
+    ctx = context(now)
+    fields = parse_field_options(field or [])
+    kind = evidence.requirements(ctx, obligation_id, evidence_type)
+    if sys.stdin.isatty():
+        for missing in missing_fields(kind, fields):
+            fields[missing] = typer.prompt(f"{kind.label}: {missing}").strip()
+    submission = evidence.Submission(
+        evidence_type=evidence_type,
+        files=list(files or []),
+        url=url,
+        name=name,
+        fields=fields,
+        valid_from=parse_date(valid_from, option="--valid-from"),
+        valid_until=parse_date(valid_until, option="--valid-until"),
+        note=note,
+        by=_by(by),
+    )
+    emit_rows(evidence.add_evidence(ctx, obligation_id, submission), fmt)
+
+
+@app.command("review")
+def review(
+    evidence_id: Annotated[int, typer.Argument(help="evidence id")],
+    accept: Annotated[bool, typer.Option("--accept", help="accept the evidence")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="reject it (give --reason)")] = False,
+    reason: Annotated[str | None, typer.Option(help="why (required to reject)")] = None,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", help="a checklist item confirmed (its text or number)"),
+    ] = None,
+    resubmit_by: Annotated[
+        str | None, typer.Option(help="resubmission deadline (default: from the clause)")
+    ] = None,
+    by: Annotated[str | None, ByOption] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Accept or reject a submission. A rejection tells the supplier why, with a new
+    deadline; an acceptance meets the obligation once every evidence type it asks for is
+    accepted, and plans the renewal of evidence that expires."""
+    if accept == reject:
+        raise typer.BadParameter("give exactly one of --accept or --reject", param_hint="--accept")
+    decision = reviews.Review(
+        accept=accept,
+        reason=reason,
+        checked=list(check or []),
+        resubmit_by=parse_date(resubmit_by, option="--resubmit-by"),
+        by=_by(by),
+    )
+    emit_record(reviews.review_evidence(context(now), evidence_id, decision), fmt)
+
+
+@app.command("list")
+def list_(
+    obligation: Annotated[int | None, typer.Option(help="obligation id")] = None,
+    contract: Annotated[str | None, typer.Option(help="contract reference")] = None,
+    status: Annotated[str | None, typer.Option(help="submitted, accepted or rejected")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 1000,
+    fmt: Format = FormatOption,
+) -> None:
+    """List evidence (restricted items show no file name or field values)."""
+    rows = evidence.list_evidence(
+        context(), obligation_id=obligation, contract=contract, status=status, limit=limit
+    )
+    emit_rows(rows, fmt, empty="no evidence matches")
+
+
+@app.command("show")
+def show(
+    evidence_id: Annotated[int, typer.Argument(help="evidence id")],
+    fmt: Format = FormatOption,
+) -> None:
+    """One piece of evidence and its review (restricted content withheld)."""
+    emit_record(evidence.show_evidence(context(), evidence_id), fmt)
+
+
+@app.command("get")
+def get(
+    evidence_id: Annotated[int, typer.Argument(help="evidence id")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="file to write")],
+    fmt: Format = FormatOption,
+) -> None:
+    """Write the stored file (restricted ones too): recorded in the audit trail."""
+    emit_record(evidence.export_evidence(context(), evidence_id, output), fmt)
+
+
+@app.command("verify")
+def verify(fmt: Format = FormatOption) -> None:
+    """Re-hash every stored evidence file; exit 1 naming any that changed or vanished."""
+    problems = evidence.verify_files(context())
+    if problems:
+        emit_rows(problems, fmt)
+        raise Failure(f"{len(problems)} evidence file(s) changed or missing")
+    typer.echo("all evidence files match their recorded SHA-256")

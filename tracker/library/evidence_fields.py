@@ -1,0 +1,106 @@
+"""Check what a submitter says about a piece of evidence against its type in the clause.
+
+Pure: the evidence type's required fields, its validity rule and its accepted formats
+(`url` for links) decide; every problem names the option the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from tracker.errors import BadInput
+from tracker.library.schema import EvidenceType
+
+# Fields whose names say they hold a date (issued_on, expiry_date, checked_on, ...).
+DATE_FIELD = re.compile(r"(_on|_date)$")
+EXPIRY_FIELDS = ("expiry_date", "valid_until", "expires_on")
+MAX_FIELD = 1000
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Checked:
+    fields: dict[str, str]
+    valid_from: date | None
+    valid_until: date | None
+
+
+def parse_field_options(pairs: list[str]) -> dict[str, str]:
+    """`--field name=value` options as a dict; a name given twice is an error."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise BadInput(f"--field {pair!r}: write it as NAME=VALUE")
+        if name in found:
+            raise BadInput(f"--field {name}: given twice")
+        found[name] = value.strip()
+    return found
+
+
+def missing_fields(kind: EvidenceType, given: dict[str, str]) -> list[str]:
+    return [name for name in kind.required_fields if not given.get(name)]
+
+
+def check_submission(
+    kind: EvidenceType,
+    given: dict[str, str],
+    *,
+    valid_from: date | None,
+    valid_until: date | None,
+) -> Checked:
+    """Validate fields and validity; an expiry date given as a field sets `valid_until`."""
+    for name, value in given.items():
+        if name not in kind.required_fields:
+            known = ", ".join(kind.required_fields) or "none"
+            raise BadInput(
+                f"--field {name}: evidence type {kind.id!r} has no field {name!r} "
+                f"(its fields: {known})"
+            )
+        if len(value) > MAX_FIELD or CONTROL.search(value):
+            raise BadInput(f"--field {name}: at most {MAX_FIELD} characters, no control characters")
+        if DATE_FIELD.search(name):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise BadInput(f"--field {name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    missing = missing_fields(kind, given)
+    if missing:
+        raise BadInput(
+            f"--field: evidence type {kind.id!r} needs {', '.join(missing)} "
+            f"(give each as --field NAME=VALUE)"
+        )
+    for name in EXPIRY_FIELDS:
+        if name in given:
+            stated = date.fromisoformat(given[name])
+            if valid_until is not None and valid_until != stated:
+                raise BadInput(
+                    f"--valid-until: {valid_until} differs from the {name} field ({stated})"
+                )
+            valid_until = stated
+    if kind.has_validity and valid_until is None:
+        raise BadInput(
+            f"--valid-until: evidence type {kind.id!r} expires; give its expiry date"
+        )
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise BadInput(f"--valid-until: {valid_until} is before --valid-from {valid_from}")
+    return Checked(dict(sorted(given.items())), valid_from, valid_until)
+
+
+def check_url(kind: EvidenceType, url: str) -> str:
+    """A link as evidence: only where the type accepts `url`, and only http(s)."""
+    if kind.accepted_formats and "url" not in kind.accepted_formats:
+        raise BadInput(
+            f"--url: evidence type {kind.id!r} accepts {', '.join(kind.accepted_formats)}, "
+            "not a link"
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", url):
+        raise BadInput(f"--url: {url!r} is not an http(s) address")
+    if len(url) > 2000 or CONTROL.search(url):
+        raise BadInput("--url: at most 2000 characters, no control characters")
+    return url

@@ -1,0 +1,238 @@
+"""How a person's decision moves one obligation: submitted, accepted, rejected, waived.
+
+Time moves statuses in the sweep; here a person does, inside the caller's transaction, and
+every change leaves an audit event with the status before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from tracker.domain.localtime import local_instant
+from tracker.domain.policy import steps_for
+from tracker.domain.schedule import ContractDates, local_today
+from tracker.domain.status import CLOSED, ObligationStatus, next_status_change, status_on
+from tracker.errors import BadInput
+from tracker.library.schema import ClauseFile, ObligationTemplate
+from tracker.models import ClauseVersion, Contract, ContractClause, Obligation
+from tracker.services import audit
+from tracker.services.planning import PlanTarget, cached_policy
+
+
+@dataclass
+class Held:
+    """An obligation with everything a decision about it needs."""
+
+    obligation: Obligation
+    contract: Contract
+    attachment: ContractClause
+    clause: ClauseFile
+    template: ObligationTemplate
+
+    @property
+    def id(self) -> int:
+        assert self.obligation.id is not None
+        return self.obligation.id
+
+    def today(self, now: datetime) -> date:
+        return local_today(now, self.contract.timezone)
+
+    def target(self) -> PlanTarget:
+        c = self.contract
+        assert c.id is not None
+        assert self.attachment.id is not None
+        return PlanTarget(
+            contract_clause_id=self.attachment.id,
+            contract_id=c.id,
+            clause_version_id=self.attachment.clause_version_id,
+            parameters=self.attachment.parameters,
+            plan_from=self.attachment.plan_from,
+            dates=ContractDates(
+                start_on=c.start_on,
+                end_on=c.end_on,
+                signed_on=c.signed_on,
+                country=c.country,
+                timezone=c.timezone,
+            ),
+        )
+
+
+def hold(session: Session, obligation_id: int, *, what: str = "OBLIGATION_ID") -> Held:
+    """Load an obligation for a decision; on PostgreSQL the row is locked until commit."""
+    stmt: Any = select(Obligation).where(col(Obligation.id) == obligation_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    obligation = session.scalars(stmt).first()
+    if obligation is None:
+        raise BadInput(f"{what}: no obligation {obligation_id}")
+    contract = session.get(Contract, obligation.contract_id)
+    attachment = session.get(ContractClause, obligation.contract_clause_id)
+    assert contract is not None
+    assert attachment is not None
+    version = session.get(ClauseVersion, attachment.clause_version_id)
+    assert version is not None
+    clause = ClauseFile.model_validate(version.body)
+    return Held(obligation, contract, attachment, clause, clause.obligation(obligation.template_id))
+
+
+def refuse_if_closed(held: Held, doing: str) -> None:
+    status = held.obligation.status
+    if status in CLOSED:
+        raise BadInput(f"obligation {held.id} is {status}; it cannot be {doing}")
+
+
+def snapshot(o: Obligation) -> dict[str, Any]:
+    return {
+        "status": o.status,
+        "due_on": o.due_on.isoformat(),
+        "escalation_level": o.escalation_level,
+    }
+
+
+def _audit(
+    session: Session,
+    held: Held,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    before: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
+    after = snapshot(held.obligation) | (extra or {})
+    audit.record(
+        session,
+        now=now,
+        actor=actor,
+        entity="obligation",
+        entity_id=held.id,
+        contract_id=held.contract.id,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+def mark_submitted(session: Session, held: Held, *, now: datetime, actor: str) -> None:
+    """Evidence is under review: time no longer moves the status, reminders pause."""
+    o = held.obligation
+    if o.status == ObligationStatus.SUBMITTED:
+        return
+    before = snapshot(o)
+    o.status = ObligationStatus.SUBMITTED.value
+    o.next_status_at = None
+    o.updated_at = now
+    session.add(o)
+    _audit(session, held, now=now, actor=actor, action="submitted", before=before)
+
+
+def mark_accepted(
+    session: Session, held: Held, *, met_on: date, now: datetime, actor: str, reason: str = ""
+) -> None:
+    """Fulfilled: the ladder stops and the obligation counts as met on `met_on`."""
+    o = held.obligation
+    before = snapshot(o)
+    o.status = ObligationStatus.ACCEPTED.value
+    o.met_on = met_on
+    o.closed_at = now
+    o.next_reminder_at = None
+    o.next_status_at = None
+    o.updated_at = now
+    session.add(o)
+    extra = {"met_on": met_on.isoformat()} | ({"reason": reason} if reason else {})
+    _audit(session, held, now=now, actor=actor, action="accepted", before=before, extra=extra)
+
+
+def reopen(session: Session, held: Held, *, now: datetime, actor: str, action: str) -> None:
+    """Back under time's control (evidence still missing): status from the calendar, and
+    reminders resume from the next step to come; steps passed while paused are not sent."""
+    o = held.obligation
+    before = snapshot(o)
+    lead = (o.due_on - o.window_opens_on).days
+    o.status = status_on(o.due_on, held.today(now), lead_days=lead).value
+    o.next_status_at = next_status_change(
+        o.status,
+        due_on=o.due_on,
+        window_opens_on=o.window_opens_on,
+        timezone=held.contract.timezone,
+    )
+    # The sweep sends nothing for a cursor of `now` itself and moves it to the next step.
+    o.next_reminder_at = now
+    o.updated_at = now
+    session.add(o)
+    _audit(session, held, now=now, actor=actor, action=action, before=before)
+
+
+def reschedule_after_rejection(
+    session: Session,
+    held: Held,
+    *,
+    resubmit_by: date,
+    now: datetime,
+    actor: str,
+    reminder_hour: int,
+) -> None:
+    """Rejected: the supplier resubmits by `resubmit_by` (or the original due date, if
+    later). The reminder ladder restarts for the new deadline; the planned date is kept in
+    `rescheduled_from` so reports still count the obligation in its period."""
+    o = held.obligation
+    before = snapshot(o)
+    tz = held.contract.timezone
+    policy = cached_policy(held.clause, held.template, held.attachment.parameters)
+    new_due = max(o.due_on, resubmit_by)
+    if new_due != o.due_on:
+        o.rescheduled_from = o.rescheduled_from or o.due_on
+        o.due_on = new_due
+        o.window_opens_on = new_due - timedelta(days=policy.lead)
+        o.escalation_level = 0
+    o.status = ObligationStatus.REJECTED.value
+    o.next_status_at = next_status_change(
+        o.status, due_on=o.due_on, window_opens_on=o.window_opens_on, timezone=tz
+    )
+    steps = steps_for(
+        o.due_on,
+        before_due=policy.inputs.before_due,
+        after_due=policy.inputs.after_due,
+        recipients=policy.inputs.recipients,
+        ladder=policy.inputs.ladder,
+    )
+    later = [local_instant(s.on, reminder_hour, tz) for s in steps]
+    o.next_reminder_at = min((at for at in later if at > now), default=None)
+    o.updated_at = now
+    session.add(o)
+    _audit(session, held, now=now, actor=actor, action="rejected", before=before)
+
+
+def mark_waived(
+    session: Session,
+    held: Held,
+    *,
+    status: ObligationStatus,
+    reason: str,
+    now: datetime,
+    actor: str,
+) -> None:
+    o = held.obligation
+    before = snapshot(o)
+    o.status = status.value
+    o.decision_reason = reason
+    o.decided_by = actor
+    o.closed_at = now
+    o.next_reminder_at = None
+    o.next_status_at = None
+    o.updated_at = now
+    session.add(o)
+    _audit(
+        session,
+        held,
+        now=now,
+        actor=actor,
+        action=status.value,
+        before=before,
+        extra={"reason": reason},
+    )

@@ -1,0 +1,95 @@
+"""Validity drives deadlines: accepted evidence that expires plans its own renewal.
+
+When a certificate or audit report with `valid_until` is accepted, every template of the
+clause triggered by the expiry of that evidence type gets an obligation keyed by the
+evidence (`expiry:<id>`), with the template's own reminder profile (e.g. 90/60/30/7 days
+before). Left alone, it turns overdue the day after the deadline, like any other duty.
+The supplier renews by submitting the new certificate for that renewal obligation; its
+acceptance plans the next renewal in turn. (Other open renewals are not closed by it: a
+contract may hold one certificate per facility.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from tracker.db import insert_ignoring_duplicates
+from tracker.domain.localtime import zone
+from tracker.domain.schedule import expiry_occurrence
+from tracker.library.schema import TriggerType
+from tracker.models import Evidence, Obligation, table_of
+from tracker.services.obligation_state import Held
+from tracker.services.planning import OBLIGATION_KEY, obligation_row, occurrence_key
+
+
+@dataclass(frozen=True)
+class Renewal:
+    obligation_id: int | None
+    template_id: str
+    due_on: str
+    note: str = ""
+
+
+def plan_renewals(
+    session: Session,
+    held: Held,
+    evidence: Evidence,
+    *,
+    now: datetime,
+    reminder_hour: int,
+) -> list[Renewal]:
+    if evidence.valid_until is None:
+        return []
+    planned: list[Renewal] = []
+    target = held.target()
+    local_now = now.astimezone(zone(target.dates.timezone))
+    for template in held.clause.obligations:
+        trigger = template.trigger
+        if (
+            trigger.type is not TriggerType.EVIDENCE_EXPIRY
+            or trigger.evidence_type != evidence.evidence_type
+        ):
+            continue
+        occurrence = expiry_occurrence(
+            template,
+            clause=held.clause,
+            values=target.parameters,
+            contract=target.dates,
+            valid_until=evidence.valid_until,
+            evidence_key=str(evidence.id),
+        )
+        if occurrence.due_on > held.contract.end_on:
+            planned.append(
+                Renewal(
+                    None,
+                    template.id,
+                    occurrence.due_on.isoformat(),
+                    "after the contract ends: no renewal planned",
+                )
+            )
+            continue
+        row = obligation_row(
+            occurrence,
+            clause=held.clause,
+            template=template,
+            target=target,
+            now=now,
+            local_now=local_now,
+            reminder_hour=reminder_hour,
+        )
+        insert_ignoring_duplicates(session, table_of(Obligation), [row], conflict=OBLIGATION_KEY)
+        renewal_id = session.scalars(
+            select(col(Obligation.id)).where(
+                col(Obligation.contract_clause_id) == target.contract_clause_id,
+                col(Obligation.template_id) == template.id,
+                col(Obligation.occurrence) == occurrence_key(held.clause, occurrence),
+            )
+        ).one()
+        evidence.renewal_obligation_id = renewal_id
+        session.add(evidence)
+        planned.append(Renewal(renewal_id, template.id, occurrence.due_on.isoformat()))
+    return planned

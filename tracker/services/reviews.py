@@ -1,0 +1,278 @@
+"""Review a piece of evidence: accept it (the obligation is met once every evidence type it
+asks for is accepted) or reject it (the supplier is told why and given a new deadline).
+
+Everything a review changes (the evidence, the obligation, a renewal, a closed finding, the
+notice to the supplier) is written in one transaction with its audit events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from tracker.db import write_session
+from tracker.domain.schedule import resolve_span
+from tracker.domain.status import ObligationStatus
+from tracker.errors import BadInput
+from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
+from tracker.models import Evidence, EvidenceStatus, Finding, FindingStatus
+from tracker.services import audit
+from tracker.services.context import Context
+from tracker.services.evidence_views import get_row, public_view
+from tracker.services.notices import notify_supplier
+from tracker.services.obligation_state import (
+    Held,
+    hold,
+    mark_accepted,
+    reopen,
+    reschedule_after_rejection,
+)
+from tracker.services.renewals import plan_renewals
+
+DEFAULT_RESUBMIT = "P14D"
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Review:
+    accept: bool
+    reason: str | None = None
+    checked: list[str] = field(default_factory=list)
+    resubmit_by: date | None = None
+    by: str | None = None
+
+
+def review_evidence(ctx: Context, evidence_id: int, review: Review) -> dict[str, Any]:
+    reason = (review.reason or "").strip()
+    if not review.accept and not reason:
+        raise BadInput("--reason: a rejection must say why (the supplier is told)")
+    if len(reason) > MAX_REASON:
+        raise BadInput(f"--reason: at most {MAX_REASON} characters")
+    with write_session(ctx.engine) as session:
+        row = get_row(session, evidence_id)
+        held = hold(session, row.obligation_id)
+        session.refresh(row)  # read again under the obligation's lock
+        return decide_review(
+            ctx,
+            session,
+            held,
+            row,
+            accept=review.accept,
+            reason=reason or None,
+            checked=review.checked,
+            resubmit_by=review.resubmit_by,
+            by=review.by or ctx.actor,
+        )
+
+
+def _checklist(held: Held, checked: list[str], *, accept: bool) -> dict[str, bool] | None:
+    """The clause's checklist with what the reviewer confirmed (by text or number)."""
+    items = held.template.acceptance.checklist
+    if not items:
+        if checked:
+            raise BadInput(f"--check: obligation {held.id} has no checklist")
+        return None
+    ticked: set[str] = set()
+    for mark in checked:
+        text = mark.strip()
+        if text.isdigit() and 1 <= int(text) <= len(items):
+            ticked.add(items[int(text) - 1])
+            continue
+        match = [i for i in items if i.casefold() == text.casefold()]
+        if not match:
+            listed = "; ".join(f"{n}. {i}" for n, i in enumerate(items, 1))
+            raise BadInput(f"--check {mark!r}: not on the checklist ({listed})")
+        ticked.add(match[0])
+    result = {item: item in ticked for item in items}
+    if accept and held.template.acceptance.mode == "checklist":
+        missing = [i for i, ok in result.items() if not ok]
+        if missing:
+            raise BadInput(
+                f"--check: accepting needs every checklist item confirmed; missing: "
+                f"{'; '.join(missing)}"
+            )
+    return result
+
+
+def decide_review(
+    ctx: Context,
+    session: Session,
+    held: Held,
+    row: Evidence,
+    *,
+    accept: bool,
+    reason: str | None,
+    checked: list[str],
+    resubmit_by: date | None,
+    by: str,
+) -> dict[str, Any]:
+    """Record the decision on `row` (which must be awaiting review) and its consequences."""
+    if row.status != EvidenceStatus.SUBMITTED:
+        when = row.reviewed_at.date().isoformat() if row.reviewed_at else "earlier"
+        raise BadInput(f"EVIDENCE_ID: evidence {row.id} was already {row.status} ({when})")
+    if held.obligation.status in (
+        ObligationStatus.WAIVED,
+        ObligationStatus.NOT_APPLICABLE,
+        ObligationStatus.SUPERSEDED,
+    ):
+        raise BadInput(f"obligation {held.id} is {held.obligation.status}; nothing to review")
+    checklist = _checklist(held, checked, accept=accept)
+    before = {"status": row.status}
+    row.status = (EvidenceStatus.ACCEPTED if accept else EvidenceStatus.REJECTED).value
+    row.reviewed_by = by
+    row.reviewed_at = ctx.now
+    row.review_reason = reason
+    row.checklist = checklist
+    outcome: dict[str, Any] = {}
+    if accept:
+        outcome = _accepted(ctx, session, held, row, by=by)
+    else:
+        outcome = _rejected(ctx, session, held, row, resubmit_by=resubmit_by, by=by)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        now=ctx.now,
+        actor=by,
+        entity="evidence",
+        entity_id=row.id,
+        contract_id=row.contract_id,
+        action="accepted" if accept else "rejected",
+        before=before,
+        after={"status": row.status, "reason": reason, "checklist": checklist}
+        | {k: v for k, v in outcome.items() if k in ("resubmit_by", "renewals")},
+    )
+    return public_view(row) | {"obligation_status": held.obligation.status} | outcome
+
+
+def _accepted(
+    ctx: Context, session: Session, held: Held, row: Evidence, *, by: str
+) -> dict[str, Any]:
+    session.add(row)
+    session.flush()
+    wanted = set(held.template.evidence)
+    accepted = dict(
+        session.execute(
+            select(col(Evidence.evidence_type), func.max(col(Evidence.submitted_on)))
+            .where(
+                col(Evidence.obligation_id) == held.id,
+                col(Evidence.status) == EvidenceStatus.ACCEPTED.value,
+            )
+            .group_by(col(Evidence.evidence_type))
+        ).all()
+    )
+    missing = sorted(wanted - set(accepted))
+    renewals = plan_renewals(
+        session, held, row, now=ctx.now, reminder_hour=ctx.settings.reminder_hour
+    )
+    outcome: dict[str, Any] = {
+        "renewals": [r.__dict__ for r in renewals],
+    }
+    if held.obligation.status == ObligationStatus.ACCEPTED:
+        return outcome  # already met; this adds to it (e.g. a renewed certificate)
+    if missing:
+        pending = session.scalar(
+            select(func.count())
+            .select_from(Evidence)
+            .where(
+                col(Evidence.obligation_id) == held.id,
+                col(Evidence.status) == EvidenceStatus.SUBMITTED.value,
+                col(Evidence.id) != row.id,
+            )
+        )
+        if not pending:
+            reopen(session, held, now=ctx.now, actor=by, action="partly_met")
+        outcome["still_missing"] = missing
+        return outcome
+    mark_accepted(session, held, met_on=max(accepted.values()), now=ctx.now, actor=by)
+    if held.template.id == CAP_TEMPLATE:
+        outcome["findings_closed"] = _close_findings(ctx, session, held, by=by)
+    return outcome
+
+
+def _close_findings(ctx: Context, session: Session, held: Held, *, by: str) -> list[int]:
+    findings = session.scalars(
+        select(Finding).where(
+            col(Finding.cap_obligation_id) == held.id,
+            col(Finding.status) == FindingStatus.OPEN.value,
+        )
+    ).all()
+    for finding in findings:
+        finding.status = FindingStatus.CLOSED.value
+        finding.closed_at = ctx.now
+        session.add(finding)
+        audit.record(
+            session,
+            now=ctx.now,
+            actor=by,
+            entity="finding",
+            entity_id=finding.id,
+            contract_id=finding.contract_id,
+            action="closed",
+            before={"status": FindingStatus.OPEN.value},
+            after={"status": FindingStatus.CLOSED.value, "cap_obligation_id": held.id},
+        )
+    return [f.id for f in findings if f.id is not None]
+
+
+def resubmission_deadline(held: Held, today: date) -> date:
+    """Today plus the clause's resubmission period (14 calendar days by default)."""
+    text = held.template.acceptance.resubmit_within or DEFAULT_RESUBMIT
+    span = resolve_span(text, clause=held.clause, values=held.attachment.parameters, calendar=None)
+    return span.apply(today, held.contract.country)
+
+
+def _rejected(
+    ctx: Context,
+    session: Session,
+    held: Held,
+    row: Evidence,
+    *,
+    resubmit_by: date | None,
+    by: str,
+) -> dict[str, Any]:
+    today = held.today(ctx.now)
+    if resubmit_by is not None and resubmit_by < today:
+        raise BadInput(f"--resubmit-by: {resubmit_by} is in the past (today is {today})")
+    deadline = resubmit_by or resubmission_deadline(held, today)
+    row.resubmit_by = deadline
+    if held.obligation.status == ObligationStatus.ACCEPTED:
+        # An extra piece for an obligation already met: the rejection is recorded, the
+        # obligation stays met, and the supplier is still told.
+        told = notify_supplier(
+            session,
+            held,
+            step=f"rejected:{row.id}",
+            note=_note(held, row, deadline),
+            now=ctx.now,
+        )
+        return {"resubmit_by": deadline.isoformat(), "notified": told}
+    reschedule_after_rejection(
+        session,
+        held,
+        resubmit_by=deadline,
+        now=ctx.now,
+        actor=by,
+        reminder_hour=ctx.settings.reminder_hour,
+    )
+    told = notify_supplier(
+        session, held, step=f"rejected:{row.id}", note=_note(held, row, deadline), now=ctx.now
+    )
+    return {
+        "resubmit_by": deadline.isoformat(),
+        "due_on": held.obligation.due_on.isoformat(),
+        "notified": told,
+    }
+
+
+def _note(held: Held, row: Evidence, deadline: date) -> str:
+    kind = held.clause.evidence_type(row.evidence_type)
+    label = kind.label if kind else row.evidence_type
+    return (
+        f"Your {label} (evidence {row.id}, submitted {row.submitted_on}) was not accepted: "
+        f"{row.review_reason}. Please send a corrected version by {deadline}."
+    )
