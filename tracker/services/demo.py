@@ -20,6 +20,7 @@ from tracker.domain.schedule import local_today
 from tracker.models import Contract, ContractClause, ContractEvent, Supplier
 from tracker.services import contracts, suppliers
 from tracker.services.context import Context
+from tracker.services.demo_history import load_history
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,12 @@ def load_demo(ctx: Context) -> dict[str, Any]:
                     note="demo: new model added to the framework",
                 )
                 created["events"] += 1
-    return {"created": created, "clauses_not_in_library": sorted(set(skipped))}
+    history = load_history(ctx, [spec.reference for spec in CONTRACTS])
+    return {
+        "created": created,
+        "history": history,
+        "clauses_not_in_library": sorted(set(skipped)),
+    }
 
 
 def _supplier_ids(ctx: Context) -> dict[str, int]:
