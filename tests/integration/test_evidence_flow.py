@@ -599,3 +599,43 @@ def test_waiving_needs_a_reason_stops_reminders_and_is_audited(cli: Cli, tracker
     assert event["action"] == "not_applicable"
     assert event["after"]["reason"] == "Audit done under the framework agreement"
     assert event["before"]["status"] == "upcoming"
+
+
+def _read_until(fd: int, wanted: bytes, timeout: float = 30.0) -> bytes:
+    import select as io_select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        ready, _, _ = io_select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {wanted!r} within {timeout}s; saw {seen!r}")
+        seen += os.read(fd, 1024)
+    return seen
+
+
+def test_missing_fields_are_asked_for_at_a_terminal(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    start = obligation_id(tracker_env, "certificate-at-start")
+    env = {**os.environ, "TRACKER_CLAUSE_PATH": str(tmp_path / "clauses")}
+    command = [
+        sys.executable, "-m", "tracker", "evidence", "add", str(start), str(pdf(tmp_path)),
+        "--type", "certificate", "--format", "json",
+    ]  # fmt: skip
+    main, terminal = os.openpty()
+    run = subprocess.Popen(command, env=env, cwd=tmp_path, stdin=terminal, stdout=terminal)
+    os.close(terminal)
+    try:
+        _read_until(main, b"certificate_number:")
+        os.write(main, b"TCO-9\n")
+        _read_until(main, b"expiry_date:")
+        os.write(main, b"2028-01-31\n")
+        assert run.wait(timeout=60) == 0
+    finally:
+        os.close(main)
+    with read_session(get_engine(tracker_env)) as s:
+        stored = s.scalars(select(Evidence)).one()
+    assert stored.fields == {"certificate_number": "TCO-9", "expiry_date": "2028-01-31"}
+    assert stored.valid_until == date(2028, 1, 31)
