@@ -17,6 +17,7 @@ from tracker.cli import (
     findings,
     obligations,
     reminders,
+    reports,
     suppliers,
 )
 from tracker.cli.options import context
@@ -43,6 +44,7 @@ app.add_typer(clauses.app, name="clauses")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(findings.app, name="finding")
 app.add_typer(audit.app, name="audit")
+app.add_typer(reports.app, name="report")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

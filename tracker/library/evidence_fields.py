@@ -83,9 +83,7 @@ def check_submission(
                 )
             valid_until = stated
     if kind.has_validity and valid_until is None:
-        raise BadInput(
-            f"--valid-until: evidence type {kind.id!r} expires; give its expiry date"
-        )
+        raise BadInput(f"--valid-until: evidence type {kind.id!r} expires; give its expiry date")
     if valid_from is not None and valid_until is not None and valid_until < valid_from:
         raise BadInput(f"--valid-until: {valid_until} is before --valid-from {valid_from}")
     return Checked(dict(sorted(given.items())), valid_from, valid_until)

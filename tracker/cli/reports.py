@@ -1,0 +1,124 @@
+"""`tracker report`: produce a compliance report; `report runs` and `report show` for the
+record of every report produced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.options import context
+from tracker.cli.output import Format, FormatOption, emit_rows
+from tracker.db import write_session
+from tracker.errors import BadInput
+from tracker.library.export import write_atomically
+from tracker.reports import produce
+from tracker.reports.periods import parse_period
+from tracker.reports.runs import list_runs, record_run, run_file, sha256
+from tracker.reports.scope import parse_scope
+
+app = typer.Typer(invoke_without_command=True)
+
+
+FORMAT_HELP = "html, pdf, csv or xlsx"
+
+
+def _require(value: str | None, option: str, hint: str) -> str:
+    if value is None or not value.strip():
+        raise BadInput(f"{option} is required: {hint}")
+    return value
+
+
+def _check_output(output: Path | None) -> Path:
+    if output is None:
+        raise BadInput("-o/--output is required: the file to write")
+    if output.is_dir():
+        raise BadInput(f"-o: {output} is a directory; give a file name")
+    if not (output.parent if str(output.parent) else Path(".")).is_dir():
+        raise BadInput(f"-o: the directory {output.parent} does not exist")
+    return output
+
+
+@app.callback()
+def report(
+    ctx: typer.Context,
+    scope: Annotated[
+        str | None, typer.Option(help="portfolio, supplier:ID or contract:REFERENCE")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="2026-Q4, 2026-11, 2026 or FROM..TO (dates, both included)"),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
+    now: Annotated[
+        str | None, typer.Option(help="report as of this ISO 8601 time (default: now)")
+    ] = None,
+) -> None:
+    """Compliance reports: produce one with the options below (it is recorded), list
+    them with `runs`, write one again with `show`.
+
+    Example: tracker report --scope portfolio --period 2026-Q4 --format pdf -o q4.pdf
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if scope is None and period is None and fmt is None and output is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(2)
+    parsed_scope = parse_scope(_require(scope, "--scope", "portfolio, supplier:ID or contract:REF"))
+    parsed_period = parse_period(_require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B"))
+    fmt = produce.check_format(_require(fmt, "--format", FORMAT_HELP))
+    target = _check_output(output)
+    use = context(now)
+    figures = produce.compute_figures(use, parsed_scope, parsed_period, as_of=use.now)
+    data = produce.render(figures, fmt)
+    # The file first, then the record: a run is only recorded for a report that exists.
+    write_atomically(target, data)
+    with write_session(use.engine) as session:
+        run = record_run(
+            session,
+            scope=parsed_scope,
+            period=parsed_period,
+            as_of=use.now,
+            files={fmt: data},
+            recipients=[],
+            status="produced",
+            actor=use.actor,
+            now=use.now,
+        )
+    typer.echo(
+        f"wrote {target} ({fmt}, {len(data):,} bytes, sha256 {sha256(data)}); "
+        f"report run {run.id}: {parsed_scope} {parsed_period.label}, "
+        f"{figures.outcomes.total} obligations, on-time rate "
+        f"{'—' if figures.on_time_rate is None else f'{figures.on_time_rate:.1%}'}"
+    )
+
+
+@app.command("runs")
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="at most this many, newest first")] = 50,
+    fmt: Format = FormatOption,
+) -> None:
+    """Every report produced: scope, period, as of, generator, SHA-256 per format, recipients."""
+    rows = list_runs(context(), limit=limit)
+    if fmt is Format.TABLE:
+        for row in rows:
+            row["formats"] = ",".join(row["formats"])
+            row["hashes"] = " ".join(f"{k}:{v}" for k, v in row["hashes"].items())
+            row["recipients"] = ",".join(row["recipients"])
+    emit_rows(rows, fmt, empty="no reports produced yet")
+
+
+@app.command("show")
+def show(
+    run_id: Annotated[int, typer.Argument(help="report run id (see `tracker report runs`)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
+) -> None:
+    """Write a produced report again, byte for byte as it was produced."""
+    fmt = produce.check_format(fmt)
+    target = _check_output(output)
+    data = run_file(context(), run_id, fmt)
+    write_atomically(target, data)
+    typer.echo(f"wrote {target} (report run {run_id}, {fmt}, sha256 {sha256(data)})")
