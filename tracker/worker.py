@@ -1,4 +1,5 @@
-"""`tracker worker`: APScheduler ticks the sweep and the relay; the database knows what is due.
+"""`tracker worker`: APScheduler ticks the sweep, the relay and the scheduled reports; the
+database knows what is due.
 
 Jobs are defined in code and kept in an in-memory store in each process (never one job
 per obligation, never a job store shared between processes). On SIGTERM or Ctrl-C the
@@ -23,6 +24,7 @@ from tracker.config import Settings
 from tracker.db import get_engine
 from tracker.domain.schedule import utc_now
 from tracker.mail.backends import transport_from_settings
+from tracker.reports import schedules
 from tracker.services import heartbeat, ticks
 from tracker.services.context import Context
 from tracker.services.relay import worker_id
@@ -54,7 +56,8 @@ def run_worker(settings: Settings, *, stopping: threading.Event | None = None) -
     stopping = stopping or threading.Event()
     scheduler = BackgroundScheduler(
         timezone=UTC,
-        executors={"default": ThreadPoolExecutor(max_workers=2)},
+        # One thread per job: a long report (a PDF) never holds up the sweep or the relay.
+        executors={"default": ThreadPoolExecutor(max_workers=3)},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
     )
     sweep = _job(
@@ -68,6 +71,12 @@ def run_worker(settings: Settings, *, stopping: threading.Event | None = None) -
             ctx, lambda: transport_from_settings(settings), stop=stopping.is_set
         ).as_dict(),
     )
+    report = _job(
+        "report",
+        settings,
+        stopping,
+        lambda ctx: schedules.tick(ctx, stop=stopping.is_set).checked().as_dict(),
+    )
     start = utc_now()
     scheduler.add_job(
         sweep,
@@ -79,6 +88,12 @@ def run_worker(settings: Settings, *, stopping: threading.Event | None = None) -
         relay,
         IntervalTrigger(seconds=settings.relay_seconds, timezone=UTC),
         id="relay",
+        next_run_time=start,
+    )
+    scheduler.add_job(
+        report,
+        IntervalTrigger(seconds=settings.report_seconds, timezone=UTC),
+        id="report",
         next_run_time=start,
     )
 

@@ -197,3 +197,24 @@ def test_list_runs_filters(cli: Cli, tracker_env: str) -> None:
         (1, "csv", True),
         (2, "csv", True),
     ]
+
+
+def test_the_report_names_the_audit_trail_head_at_its_as_of_time(cli: Cli, tmp_path: Path) -> None:
+    from tracker.services.audit import GENESIS
+
+    cli.ok(
+        "report", "schedule", "add", "--every", "month", "--scope", "portfolio",
+        "--to", "council@example.com", "--format", "pdf", "--now", "2026-11-10T09:00:00+00:00",
+    )  # fmt: skip
+    head = cli.ok("audit", "verify", "--format", "json").json()["head_hash"]
+    assert head != GENESIS
+    cli.ok(*REPORT, "--format", "csv", "-o", "q4.csv")
+    cli.ok(*REPORT, "--format", "html", "-o", "q4.html")
+    assert head in (tmp_path / "q4.csv").read_text(encoding="utf-8-sig")
+    assert head in (tmp_path / "q4.html").read_text(encoding="utf-8")
+    # As of a time before that change, the head was the empty chain's.
+    earlier = ("report", "--scope", "portfolio", "--period", "2026-Q4")
+    cli.ok(*earlier, "--now", "2026-11-01T00:00:00+00:00", "--format", "csv", "-o", "old.csv")
+    old = (tmp_path / "old.csv").read_text(encoding="utf-8-sig")
+    assert head not in old
+    assert GENESIS in old

@@ -49,7 +49,8 @@ def worker() -> None:
     settings = get_settings()
     typer.echo(
         f"worker: sweep every {settings.sweep_seconds}s, relay every "
-        f"{settings.relay_seconds}s, mail to {transport_from_settings(settings).describe()}",
+        f"{settings.relay_seconds}s, reports every {settings.report_seconds}s, "
+        f"mail to {transport_from_settings(settings).describe()}",
         err=True,
     )
     run_worker(settings)
@@ -64,13 +65,15 @@ def status(fmt: Format = FormatOption) -> None:
         delivery = counts(session)
     problems = []
     record: dict[str, object] = {}
-    for job in ("sweep", "relay"):
+    # The report job runs less often: it is stale after three of its own intervals.
+    limits = {"sweep": limit, "relay": limit, "report": max(limit, 3 * ctx.settings.report_seconds)}
+    for job, job_limit in limits.items():
         beat = beats.get(job)
         last = beat.last_ok_at.isoformat() if beat and beat.last_ok_at else None
         record[f"last_{job}"] = last
-        if heartbeat.stale(beat, now=ctx.now, limit_seconds=limit):
+        if heartbeat.stale(beat, now=ctx.now, limit_seconds=job_limit):
             problems.append(
-                f"{job} has not run successfully in the last {limit}s"
+                f"{job} has not run successfully in the last {job_limit}s"
                 + ("" if last else " (never)")
             )
         if beat and beat.last_error:

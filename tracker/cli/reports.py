@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli import report_schedules
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_rows
 from tracker.db import write_session
@@ -20,6 +21,7 @@ from tracker.reports.scope import parse_scope
 
 app = typer.Typer(invoke_without_command=True)
 
+app.add_typer(report_schedules.app, name="schedule")
 
 FORMAT_HELP = "html, pdf, csv or xlsx"
 
