@@ -71,11 +71,11 @@ def _file(kind: EvidenceType, folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _fields(kind: EvidenceType, on: date) -> dict[str, str]:
+def _fields(kind: EvidenceType, on: date, expires: date) -> dict[str, str]:
     values = {}
     for name in kind.required_fields:
         if name in ("expiry_date", "expires_on", "valid_until"):
-            values[name] = (on + timedelta(days=365)).isoformat()
+            values[name] = expires.isoformat()
         elif DATE_FIELD.search(name):
             values[name] = on.isoformat()
         elif name.endswith(("_count", "_affected")):
@@ -86,7 +86,14 @@ def _fields(kind: EvidenceType, on: date) -> dict[str, str]:
 
 
 def _submit(
-    ctx: Context, obligation: Obligation, clause: ClauseFile, tz: str, on: date, folder: Path
+    ctx: Context,
+    obligation: Obligation,
+    clause: ClauseFile,
+    tz: str,
+    on: date,
+    folder: Path,
+    *,
+    expires: date,
 ) -> int | None:
     template = clause.obligation(obligation.template_id)
     kinds = [clause.evidence_type(e) for e in template.evidence]
@@ -103,8 +110,8 @@ def _submit(
         evidence_type=kind.id,
         files=[path] if path else [],
         url=url,
-        fields=_fields(kind, on),
-        valid_until=on + timedelta(days=365) if kind.has_validity else None,
+        fields=_fields(kind, on, expires),
+        valid_until=expires if kind.has_validity else None,
         by=SUBMITTER,
     )
     added = add_evidence(replace(ctx, now=_at(on, tz)), obligation.id or 0, submission)
@@ -176,7 +183,11 @@ def load_history(ctx: Context, references: list[str]) -> dict[str, int]:
                 continue
             late = pattern == 2
             on = obligation.due_on + timedelta(days=9 if late else -4)
-            evidence_id = _submit(ctx, obligation, clause, tz, on, folder)
+            # Certificates run a year; every other one expires soon after `now`, so the
+            # reports have renewals coming up.
+            soon = ctx.now.astimezone(zone(tz)).date() + timedelta(days=30 + 7 * index)
+            expires = soon if index % 2 else on + timedelta(days=365)
+            evidence_id = _submit(ctx, obligation, clause, tz, on, folder, expires=expires)
             if evidence_id is None:
                 continue
             done["evidence"] += 1
