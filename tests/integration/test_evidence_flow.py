@@ -262,6 +262,16 @@ def test_a_rejection_reaches_the_supplier_with_the_reason_and_a_new_deadline(
         date(2027, 4, 8),
         date(2027, 3, 31),
     )
+    shown = cli.ok("obligations", "show", str(audit), "--format", "json").json()
+    assert (shown["due_on"], shown["planned_due_on"], shown["status"]) == (
+        "2027-04-08",
+        "2027-03-31",
+        "rejected",
+    )
+    assert [(e["id"], e["status"], e["resubmit_by"]) for e in shown["evidence"]] == [
+        (added["id"], "rejected", "2027-04-08")
+    ]
+    assert "only two of the five" in shown["evidence"][0]["review_reason"]
     # Nothing resubmitted: overdue after the new deadline, and the ladder runs again.
     cli.ok("sweep", "--now", "2027-04-09T08:05:00+02:00")
     with read_session(get_engine(tracker_env)) as s:

@@ -12,6 +12,7 @@ from tracker.errors import BadInput, NotFound
 from tracker.models import (
     Contract,
     ContractClause,
+    Evidence,
     Obligation,
     OutboxMessage,
     OutboxStatus,
@@ -19,6 +20,7 @@ from tracker.models import (
 )
 from tracker.services import audit
 from tracker.services.context import Context
+from tracker.services.evidence_views import public_view
 
 
 def list_messages(
@@ -89,6 +91,19 @@ def retry(ctx: Context, outbox_id: int) -> dict[str, Any]:
     return {"id": outbox_id, "status": "pending", "message_id": message.message_id}
 
 
+EVIDENCE_FIELDS = (
+    "id",
+    "type",
+    "status",
+    "file",
+    "url",
+    "valid_until",
+    "submitted_on",
+    "review_reason",
+    "resubmit_by",
+)
+
+
 def obligation_history(ctx: Context, obligation_id: int) -> dict[str, Any]:
     """The obligation, and every reminder about it: who, when, and whether it arrived."""
     with read_session(ctx.engine) as session:
@@ -128,16 +143,28 @@ def obligation_history(ctx: Context, obligation_id: int) -> dict[str, Any]:
                 .order_by(col(Reminder.scheduled_at), col(Reminder.id))
             )
         ]
+        submitted = [
+            {k: v for k, v in public_view(e).items() if k in EVIDENCE_FIELDS}
+            for e in session.scalars(
+                select(Evidence)
+                .where(col(Evidence.obligation_id) == obligation_id)
+                .order_by(col(Evidence.id))
+            )
+        ]
         return {
             "id": obligation.id,
             "contract": reference,
             "clause_id": clause_id,
             "obligation": obligation.title,
             "due_on": obligation.due_on.isoformat(),
+            "planned_due_on": (obligation.rescheduled_from or obligation.due_on).isoformat(),
             "status": obligation.status,
+            "met_on": obligation.met_on.isoformat() if obligation.met_on else None,
+            "decision_reason": obligation.decision_reason,
             "escalation_level": obligation.escalation_level,
             "next_reminder_at": obligation.next_reminder_at.isoformat()
             if obligation.next_reminder_at
             else None,
+            "evidence": submitted,
             "reminders": reminders,
         }
