@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,3 +45,27 @@ class Cli:
         result = self(*args)
         assert result.code == 0, f"tracker {' '.join(args)} -> {result.code}\n{result.err}"
         return result
+
+
+def mail_cli(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    clauses: dict[str, str],
+    folder: Path,
+    smtp_url: str,
+    smtp_timeout: str = "2",
+) -> Cli:
+    """A user whose own clauses (id -> YAML) are in `folder`/clauses and whose mail goes
+    to the SMTP server at `smtp_url`, with the database initialised."""
+    library = folder / "clauses"
+    library.mkdir()
+    for clause_id, text in clauses.items():
+        (library / f"{clause_id}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
+    monkeypatch.setenv("TRACKER_SMTP_URL", smtp_url)
+    monkeypatch.setenv("TRACKER_SMTP_TIMEOUT", smtp_timeout)
+    monkeypatch.setenv("TRACKER_MAIL_FROM", "Clause Tracker <tracker@example.com>")
+    runner = Cli(capsys, monkeypatch)
+    runner.ok("init")
+    return runner

@@ -9,13 +9,16 @@ TRACKER_REQUIRE_POSTGRES=1 (as in CI) a missing PostgreSQL fails the run instead
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.smtp_server import SmtpSink
 from tracker.config import get_settings
 from tracker.db import get_engine
 
@@ -94,3 +97,35 @@ def tracker_env(
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free local port, recording what it receives."""
+    with SmtpSink() as server:
+        yield server
+
+
+@pytest.fixture
+def tracker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Start `tracker` processes; any still running when the test ends (say, because an
+    assertion failed before the test stopped it) is killed, never leaked."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker", *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)

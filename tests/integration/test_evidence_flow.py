@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 
-from tests.cli import Cli
+from tests.cli import Cli, mail_cli
 from tests.factories import HEADER
 from tests.smtp_server import SmtpSink
 from tracker.db import get_engine, read_session, write_session
@@ -69,12 +68,6 @@ SECRET = "SECRET-SITE-Shenzhen-Line-7"
 
 
 @pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
 def cli(
     tracker_env: str,
     tmp_path: Path,
@@ -82,15 +75,14 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Cli:
-    library = tmp_path / "clauses"
-    library.mkdir()
-    (library / "cert-clause.yaml").write_text(CLAUSE, encoding="utf-8")
-    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
-    monkeypatch.setenv("TRACKER_SMTP_URL", sink.url)
-    monkeypatch.setenv("TRACKER_SMTP_TIMEOUT", "2")
-    monkeypatch.setenv("TRACKER_MAIL_FROM", "Clause Tracker <tracker@example.com>")
-    runner = Cli(capsys, monkeypatch)
-    runner.ok("init")
+    runner = mail_cli(
+        capsys,
+        monkeypatch,
+        clauses={"cert-clause": CLAUSE},
+        folder=tmp_path,
+        smtp_url=sink.url,
+        smtp_timeout="2",
+    )
     runner.ok("supplier", "add", "Example Devices AB", "--email", SUPPLIER)
     runner.ok(
         "contract", "add", "C-1", "--supplier", "1", "--title", "Notebooks",

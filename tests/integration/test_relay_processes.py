@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from tests.smtp_server import SmtpSink
 from tracker import migrate
@@ -68,37 +65,6 @@ def env_for(url: str, sink: SmtpSink) -> dict[str, str]:
         TRACKER_SWEEP_SECONDS="60",
     )
     return env
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
-def tracker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    """Start `tracker` processes; any still running when the test ends (say, because an
-    assertion failed before the test stopped it) is killed, never leaked."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tracker", *args],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def test_two_relays_deliver_2000_messages_exactly_once(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.cli import Cli
+from tests.cli import Cli, mail_cli
 from tests.factories import HEADER
 from tests.smtp_server import SmtpSink
 from tracker.db import get_engine, read_session, write_session
@@ -42,12 +41,6 @@ MANAGER = "manager@example.com"
 
 
 @pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
 def cli(
     tracker_env: str,
     tmp_path: Path,
@@ -55,15 +48,14 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Cli:
-    library = tmp_path / "clauses"
-    library.mkdir()
-    (library / "one-duty.yaml").write_text(ONE_DUTY, encoding="utf-8")
-    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
-    monkeypatch.setenv("TRACKER_SMTP_URL", sink.url)
-    monkeypatch.setenv("TRACKER_SMTP_TIMEOUT", "2")
-    monkeypatch.setenv("TRACKER_MAIL_FROM", "Clause Tracker <tracker@example.com>")
-    runner = Cli(capsys, monkeypatch)
-    runner.ok("init")
+    runner = mail_cli(
+        capsys,
+        monkeypatch,
+        clauses={"one-duty": ONE_DUTY},
+        folder=tmp_path,
+        smtp_url=sink.url,
+        smtp_timeout="2",
+    )
     return runner
 
 

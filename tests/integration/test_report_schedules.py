@@ -10,11 +10,10 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from tests.cli import Cli
+from tests.cli import Cli, mail_cli
 from tests.factories import HEADER
 from tests.smtp_server import Received, SmtpSink
 from tracker.config import get_settings
@@ -55,12 +54,6 @@ AUDITOR = "auditor@example.com"
 
 
 @pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
-
-
-@pytest.fixture
 def cli(
     tracker_env: str,
     tmp_path: Path,
@@ -68,15 +61,14 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Cli:
-    library = tmp_path / "clauses"
-    library.mkdir()
-    (library / "one-duty.yaml").write_text(ONE_DUTY, encoding="utf-8")
-    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
-    monkeypatch.setenv("TRACKER_SMTP_URL", sink.url)
-    monkeypatch.setenv("TRACKER_SMTP_TIMEOUT", "5")
-    monkeypatch.setenv("TRACKER_MAIL_FROM", "Clause Tracker <tracker@example.com>")
-    runner = Cli(capsys, monkeypatch)
-    runner.ok("init")
+    runner = mail_cli(
+        capsys,
+        monkeypatch,
+        clauses={"one-duty": ONE_DUTY},
+        folder=tmp_path,
+        smtp_url=sink.url,
+        smtp_timeout="5",
+    )
     return runner
 
 
@@ -462,30 +454,6 @@ def test_a_failing_report_holds_up_only_its_own_schedule(
 
 
 # --- real worker processes ---------------------------------------------------------------
-
-
-@pytest.fixture
-def tracker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
-    """Start `tracker` processes; any still running when the test ends is killed."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tracker", *args],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def worker_env(**overrides: str) -> dict[str, str]:
