@@ -9,18 +9,18 @@ head hash `verify` prints with one kept elsewhere (a report, a ticket) to catch 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
 
 from tracker.db import read_session
-from tracker.domain.localtime import zone
-from tracker.errors import BadInput
-from tracker.models import AuditEvent, Contract
+from tracker.domain.localtime import local_instant
+from tracker.models import AuditEvent
 from tracker.services.audit import GENESIS, event_hash
 from tracker.services.context import Context
+from tracker.services.contracts import get_by_reference
 
 PAGE = 5000
 
@@ -130,14 +130,10 @@ def log(
     stmt: Any = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     with read_session(ctx.engine) as session:
         if contract is not None:
-            contract_id = session.scalars(
-                select(col(Contract.id)).where(col(Contract.reference) == contract)
-            ).first()
-            if contract_id is None:
-                raise BadInput(f"--contract: no contract {contract!r}")
-            stmt = stmt.where(col(AuditEvent.contract_id) == contract_id)
+            found = get_by_reference(session, contract, what="--contract")
+            stmt = stmt.where(col(AuditEvent.contract_id) == found.id)
         if since is not None:
-            start = datetime.combine(since, time(0), tzinfo=zone(ctx.settings.timezone))
+            start = local_instant(since, 0, ctx.settings.timezone)
             stmt = stmt.where(col(AuditEvent.occurred_at) >= start)
         if entity is not None:
             stmt = stmt.where(col(AuditEvent.entity) == entity)

@@ -159,10 +159,11 @@ def _find(session: Session, reference: str) -> Contract | None:
     return session.scalars(select(Contract).where(col(Contract.reference) == reference)).first()
 
 
-def _get(session: Session, reference: str) -> Contract:
+def get_by_reference(session: Session, reference: str, *, what: str = "REFERENCE") -> Contract:
+    """The contract, or NotFound naming the argument or option (`what`) that gave it."""
     contract = _find(session, reference)
     if contract is None:
-        raise NotFound(f"REFERENCE: no contract {reference!r}; `tracker contract list` shows them")
+        raise NotFound(f"{what}: no contract {reference!r}; `tracker contract list` shows them")
     return contract
 
 
@@ -221,7 +222,7 @@ def attach_clause(
     clause = ctx.library.get(clause_id)
     values = resolve_values(clause, params or {})
     with write_session(ctx.engine) as session:
-        contract = _get(session, reference)
+        contract = get_by_reference(session, reference)
         assert contract.id is not None
         dates = contract_dates(contract)
         try:  # refuse before writing anything if the clause cannot be scheduled here
@@ -299,7 +300,7 @@ def raise_event(
         allowed = ", ".join(e.value for e in EventName)
         raise BadInput(f"EVENT: {event!r} is not one of {allowed}") from None
     with write_session(ctx.engine) as session:
-        contract = _get(session, reference)
+        contract = get_by_reference(session, reference)
         assert contract.id is not None
         day = occurred_on or local_today(ctx.now, contract.timezone)
         record = ContractEvent(
@@ -359,7 +360,7 @@ def _clause_ids(session: Session, contract_id: int) -> list[int]:
 def get_contract(ctx: Context, reference: str) -> dict[str, Any]:
     """The contract, its clauses, and its whole schedule (planned or still to come)."""
     with read_session(ctx.engine) as session:
-        contract = _get(session, reference)
+        contract = get_by_reference(session, reference)
         assert contract.id is not None
         view = record_of(contract, CONTRACT_FIELDS)
         supplier = session.get(Supplier, contract.supplier_id)

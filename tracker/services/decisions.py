@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from tracker.db import write_session
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
-from tracker.models import Finding, FindingStatus
-from tracker.services import audit
 from tracker.services.context import Context
+from tracker.services.findings import close_findings
 from tracker.services.obligation_state import hold, mark_waived, refuse_if_closed
 
 MAX_REASON = 2000
@@ -39,30 +35,12 @@ def waive(
         held = hold(session, obligation_id)
         refuse_if_closed(held, "waived")
         mark_waived(session, held, status=status, reason=reason, now=ctx.now, actor=actor)
-        closed = []
+        closed: list[int] = []
         if held.template.id == CAP_TEMPLATE:
             # Waiving a corrective action plan closes its finding, with the same reason.
-            for finding in session.scalars(
-                select(Finding).where(
-                    col(Finding.cap_obligation_id) == held.id,
-                    col(Finding.status) == FindingStatus.OPEN.value,
-                )
-            ).all():
-                finding.status = FindingStatus.CLOSED.value
-                finding.closed_at = ctx.now
-                session.add(finding)
-                audit.record(
-                    session,
-                    now=ctx.now,
-                    actor=actor,
-                    entity="finding",
-                    entity_id=finding.id,
-                    contract_id=finding.contract_id,
-                    action="closed",
-                    before={"status": FindingStatus.OPEN.value},
-                    after={"status": FindingStatus.CLOSED.value, "reason": reason},
-                )
-                closed.append(finding.id)
+            closed = close_findings(
+                session, held.id, now=ctx.now, actor=actor, why={"reason": reason}
+            )
         return {
             "id": held.id,
             "title": held.obligation.title,

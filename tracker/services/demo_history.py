@@ -12,14 +12,14 @@ from __future__ import annotations
 import io
 import tempfile
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from tracker.db import read_session
-from tracker.domain.localtime import zone
+from tracker.domain.localtime import local_instant, zone
 from tracker.library.evidence_fields import DATE_FIELD
 from tracker.library.schema import ClauseFile, EvidenceType
 from tracker.models import ClauseVersion, Contract, ContractClause, Evidence, Obligation
@@ -28,6 +28,7 @@ from tracker.services.context import Context
 from tracker.services.evidence import Submission, add_evidence
 from tracker.services.reviews import Review, review_evidence
 
+HOUR = 10  # submissions and reviews happen at 10:00 local time
 REVIEWER = "contract.manager@example.com"
 SUBMITTER = "supplier.compliance@example.com"
 PDF = (
@@ -35,10 +36,6 @@ PDF = (
     b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
     b"trailer <</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def _at(day: date, tz: str, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=zone(tz))
 
 
 def _file(kind: EvidenceType, folder: Path, stem: str) -> Path | None:
@@ -114,7 +111,9 @@ def _submit(
         valid_until=expires if kind.has_validity else None,
         by=SUBMITTER,
     )
-    added = add_evidence(replace(ctx, now=_at(on, tz)), obligation.id or 0, submission)
+    added = add_evidence(
+        replace(ctx, now=local_instant(on, HOUR, tz)), obligation.id or 0, submission
+    )
     if not added or "review" in added[0]:  # accepted on submission (auto-validity)
         return None
     return int(added[0]["id"])
@@ -173,7 +172,7 @@ def load_history(ctx: Context, references: list[str]) -> dict[str, int]:
                 continue  # never sent: stays overdue and escalates
             if pattern == 4 and not done["waived"]:
                 decisions.waive(
-                    replace(ctx, now=_at(obligation.due_on, tz)),
+                    replace(ctx, now=local_instant(obligation.due_on, HOUR, tz)),
                     obligation.id or 0,
                     reason="Lot 2 delivers no products made in the audited factory",
                     not_applicable=True,
@@ -193,12 +192,17 @@ def load_history(ctx: Context, references: list[str]) -> dict[str, int]:
             done["evidence"] += 1
             accept = pattern != 3
             _review(
-                ctx, clause, obligation, evidence_id, _at(on + timedelta(days=2), tz), accept=accept
+                ctx,
+                clause,
+                obligation,
+                evidence_id,
+                local_instant(on + timedelta(days=2), HOUR, tz),
+                accept=accept,
             )
             done["accepted" if accept else "rejected"] += 1
             if accept and not done["findings"] and "audit" in obligation.template_id:
                 findings.add_finding(
-                    replace(ctx, now=_at(on + timedelta(days=3), tz)),
+                    replace(ctx, now=local_instant(on + timedelta(days=3), HOUR, tz)),
                     severity="major",
                     text="Audit found overtime above 60 hours a week in peak season",
                     obligation_id=obligation.id,

@@ -10,14 +10,14 @@ supplier is told at once. Closing the finding takes evidence and a review.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracker.db import insert_ignoring_duplicates, read_session, write_session
+from tracker.db import read_session, write_session
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import Occurrence, local_today, resolve_span
 from tracker.errors import BadInput
@@ -30,17 +30,15 @@ from tracker.models import (
     FindingStatus,
     Obligation,
     Supplier,
-    table_of,
 )
 from tracker.services import audit
 from tracker.services.context import Context
-from tracker.services.contracts import store_clause_version
+from tracker.services.contracts import get_by_reference, store_clause_version
 from tracker.services.notices import notify_supplier
 from tracker.services.obligation_state import Held, hold
 from tracker.services.planning import (
-    OBLIGATION_KEY,
+    ensure_obligation,
     obligation_row,
-    occurrence_key,
     targets_for,
 )
 
@@ -59,13 +57,6 @@ def _severity(value: str) -> Severity:
     except ValueError:
         allowed = ", ".join(s.value for s in Severity)
         raise BadInput(f"--severity: {value!r} is not one of {allowed}") from None
-
-
-def _contract(session: Session, reference: str) -> Contract:
-    found = session.scalars(select(Contract).where(col(Contract.reference) == reference)).first()
-    if found is None:
-        raise BadInput(f"--contract: no contract {reference!r}")
-    return found
 
 
 def _attachment(session: Session, contract: Contract, *, now: Any, actor: str) -> ContractClause:
@@ -142,7 +133,11 @@ def add_finding(
     actor = by or ctx.actor
     with write_session(ctx.engine) as session:
         source = hold(session, obligation_id, what="--obligation") if obligation_id else None
-        owner = source.contract if source else _contract(session, contract or "")
+        owner = (
+            source.contract
+            if source
+            else get_by_reference(session, contract or "", what="--contract")
+        )
         assert owner.id is not None
         today = local_today(ctx.now, owner.timezone)
         if due is not None and due < today:
@@ -209,15 +204,7 @@ def _plan_cap(
         reminder_hour=ctx.settings.reminder_hour,
     )
     row["title"] = f"Corrective action plan for finding {finding.id} ({finding.severity})"
-    insert_ignoring_duplicates(session, table_of(Obligation), [row], conflict=OBLIGATION_KEY)
-    cap_id = session.scalars(
-        select(col(Obligation.id)).where(
-            col(Obligation.contract_clause_id) == attachment_id,
-            col(Obligation.template_id) == TEMPLATE_ID,
-            col(Obligation.occurrence) == occurrence_key(clause, occurrence),
-        )
-    ).one()
-    assert cap_id is not None
+    cap_id = ensure_obligation(session, row)
     held = hold(session, cap_id)
     audit.record(
         session,
@@ -230,6 +217,40 @@ def _plan_cap(
         after={"title": row["title"], "due_on": deadline.isoformat(), "finding_id": finding.id},
     )
     return held
+
+
+def close_findings(
+    session: Session,
+    cap_obligation_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    why: dict[str, Any],
+) -> list[int]:
+    """Close the open findings whose corrective action plan this obligation is (its
+    evidence was accepted, or the plan was waived); `why` goes into the audit event."""
+    findings = session.scalars(
+        select(Finding).where(
+            col(Finding.cap_obligation_id) == cap_obligation_id,
+            col(Finding.status) == FindingStatus.OPEN.value,
+        )
+    ).all()
+    for finding in findings:
+        finding.status = FindingStatus.CLOSED.value
+        finding.closed_at = now
+        session.add(finding)
+        audit.record(
+            session,
+            now=now,
+            actor=actor,
+            entity="finding",
+            entity_id=finding.id,
+            contract_id=finding.contract_id,
+            action="closed",
+            before={"status": FindingStatus.OPEN.value},
+            after={"status": FindingStatus.CLOSED.value} | why,
+        )
+    return [f.id for f in findings if f.id is not None]
 
 
 def _view(finding: Finding, reference: str, cap: Obligation | None) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.domain.localtime import local_instant
-from tracker.domain.policy import steps_for
 from tracker.domain.schedule import ContractDates, local_today
 from tracker.domain.status import CLOSED, ObligationStatus, next_status_change, status_on
 from tracker.errors import BadInput
@@ -194,14 +193,10 @@ def reschedule_after_rejection(
     o.next_status_at = next_status_change(
         o.status, due_on=o.due_on, window_opens_on=o.window_opens_on, timezone=tz
     )
-    steps = steps_for(
-        o.due_on,
-        before_due=policy.inputs.before_due,
-        after_due=policy.inputs.after_due,
-        recipients=policy.inputs.recipients,
-        ladder=policy.inputs.ladder,
-    )
-    later = [local_instant(s.on, reminder_hour, tz) for s in steps]
+    # The policy's step offsets (days from the due date), computed once per policy.
+    later = [
+        local_instant(o.due_on + timedelta(days=days), reminder_hour, tz) for days in policy.offsets
+    ]
     o.next_reminder_at = min((at for at in later if at > now), default=None)
     o.updated_at = now
     session.add(o)

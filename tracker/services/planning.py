@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.bulk import insert_new, update_by_id
+from tracker.db import insert_ignoring_duplicates
 from tracker.domain.localtime import zone
 from tracker.domain.policy import first_reminder_at, lead_days, step_offsets
 from tracker.domain.schedule import (
@@ -162,6 +163,19 @@ def obligation_row(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def ensure_obligation(session: Session, row: dict[str, Any]) -> int:
+    """Insert one obligation row unless its (contract clause, template, occurrence) exists;
+    either way, the id of the stored one."""
+    insert_ignoring_duplicates(session, table_of(Obligation), [row], conflict=OBLIGATION_KEY)
+    found = session.scalars(
+        select(col(Obligation.id)).where(
+            *(col(getattr(Obligation, key)) == row[key] for key in OBLIGATION_KEY)
+        )
+    ).one()
+    assert found is not None
+    return found
 
 
 @dataclass(frozen=True, slots=True)

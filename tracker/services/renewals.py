@@ -14,16 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from tracker.db import insert_ignoring_duplicates
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import expiry_occurrence
 from tracker.library.schema import TriggerType
-from tracker.models import Evidence, Obligation, table_of
+from tracker.models import Evidence
 from tracker.services.obligation_state import Held
-from tracker.services.planning import OBLIGATION_KEY, obligation_row, occurrence_key
+from tracker.services.planning import ensure_obligation, obligation_row
 
 
 @dataclass(frozen=True)
@@ -81,14 +79,7 @@ def plan_renewals(
             local_now=local_now,
             reminder_hour=reminder_hour,
         )
-        insert_ignoring_duplicates(session, table_of(Obligation), [row], conflict=OBLIGATION_KEY)
-        renewal_id = session.scalars(
-            select(col(Obligation.id)).where(
-                col(Obligation.contract_clause_id) == target.contract_clause_id,
-                col(Obligation.template_id) == template.id,
-                col(Obligation.occurrence) == occurrence_key(held.clause, occurrence),
-            )
-        ).one()
+        renewal_id = ensure_obligation(session, row)
         evidence.renewal_obligation_id = renewal_id
         session.add(evidence)
         planned.append(Renewal(renewal_id, template.id, occurrence.due_on.isoformat()))

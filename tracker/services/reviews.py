@@ -19,10 +19,11 @@ from tracker.domain.schedule import resolve_span
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
-from tracker.models import Evidence, EvidenceStatus, Finding, FindingStatus
+from tracker.models import Evidence, EvidenceStatus
 from tracker.services import audit
 from tracker.services.context import Context
 from tracker.services.evidence_views import get_row, public_view
+from tracker.services.findings import close_findings
 from tracker.services.notices import notify_supplier
 from tracker.services.obligation_state import (
     Held,
@@ -190,33 +191,10 @@ def _accepted(
         return outcome
     mark_accepted(session, held, met_on=max(accepted.values()), now=ctx.now, actor=by)
     if held.template.id == CAP_TEMPLATE:
-        outcome["findings_closed"] = _close_findings(ctx, session, held, by=by)
+        outcome["findings_closed"] = close_findings(
+            session, held.id, now=ctx.now, actor=by, why={"cap_obligation_id": held.id}
+        )
     return outcome
-
-
-def _close_findings(ctx: Context, session: Session, held: Held, *, by: str) -> list[int]:
-    findings = session.scalars(
-        select(Finding).where(
-            col(Finding.cap_obligation_id) == held.id,
-            col(Finding.status) == FindingStatus.OPEN.value,
-        )
-    ).all()
-    for finding in findings:
-        finding.status = FindingStatus.CLOSED.value
-        finding.closed_at = ctx.now
-        session.add(finding)
-        audit.record(
-            session,
-            now=ctx.now,
-            actor=by,
-            entity="finding",
-            entity_id=finding.id,
-            contract_id=finding.contract_id,
-            action="closed",
-            before={"status": FindingStatus.OPEN.value},
-            after={"status": FindingStatus.CLOSED.value, "cap_obligation_id": held.id},
-        )
-    return [f.id for f in findings if f.id is not None]
 
 
 def resubmission_deadline(held: Held, today: date) -> date:
