@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from bench.portfolio import LibraryClause
+from tracker.contracts.register import store_clause_version
 from tracker.db import write_session
 from tracker.domain.schedule import ContractDates, ScheduleError, contract_occurrences
 from tracker.errors import BadInput
@@ -15,7 +16,6 @@ from tracker.library.loader import ClauseFileError, clause_files, load_clause_fi
 from tracker.library.parameters import resolve_values
 from tracker.library.schema import ClauseFile
 from tracker.paths import shipped_clauses_dir
-from tracker.services.contracts import store_clause_version
 
 _SAMPLE = ContractDates(
     start_on=date(2025, 1, 1),

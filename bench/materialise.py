@@ -26,10 +26,10 @@ from sqlalchemy import Engine, func, select, text
 
 from bench.databases import OUT, fresh_database, parse_now, sqlite_url
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import make_engine, read_session
 from tracker.models import ClauseVersion, ContractClause, Obligation, table_of
-from tracker.services.context import Context
-from tracker.services.obligations import plan
+from tracker.obligations.listing import plan
 
 TARGET_SECONDS = 60.0
 _SUMMARY = "Time obligation materialisation (`tracker plan`) over a fresh portfolio."

@@ -1,6 +1,6 @@
 """Instruments for the sweep benchmark: time each unit of work, capture its SELECTs, EXPLAIN.
 
-`Phases` wraps the four `*_batch` functions that `tracker.services.ticks.sweep` calls (in
+`Phases` wraps the four `*_batch` functions that `tracker.reminders.passes.sweep` calls (in
 this process only, nothing in tracker/ is edited), so a timed sweep also says where its
 time went, and the first SELECT each one issues can be explained with its real parameters.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from tracker.services import ticks
+from tracker.reminders import passes as ticks
 
 # phase name -> the function `ticks.sweep` looks up in its module at call time
 PATCHED = {

@@ -34,13 +34,13 @@ from bench.databases import OUT, fresh_database, sqlite_url
 from bench.mailsink import SENDER, Prebuilt, Sink, build_messages, running_sink
 from bench.materialise import _revision, _server
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import get_engine, make_engine
 from tracker.mail import smtp
 from tracker.mail.transport import DeliveryResult, Envelope, Transport
 from tracker.migrate import upgrade
 from tracker.models import OutboxMessage, OutboxStatus, table_of
-from tracker.services import ticks
-from tracker.services.context import Context
+from tracker.reminders import passes as ticks
 
 TARGET_RATIO = 0.80
 PG_RELAY = "bench_relay"
@@ -183,7 +183,7 @@ class TimedTransport:
 def tracker_relay(
     url: str, sink: Sink, count: int, timings: Timings
 ) -> tuple[float, ticks.RelayReport]:
-    """Seconds for `tracker.services.ticks.relay` to send every pending message."""
+    """Seconds for `tracker.reminders.passes.relay` to send every pending message."""
     engine = make_engine(url)
     now = datetime.now(UTC)
     ctx = Context(settings=Settings(database_url=url), engine=engine, now=now, actor="bench")

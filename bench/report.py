@@ -41,15 +41,15 @@ from bench.databases import (
 from bench.materialise import _generate, _revision, _server, peak_mb
 from bench.probe import dialect_sql, explain, summary
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import make_engine
 from tracker.migrate import upgrade
 from tracker.models import Evidence, Finding, Obligation, table_of
+from tracker.obligations.listing import plan
 from tracker.reports.figures import ReportFigures
 from tracker.reports.periods import parse_period
 from tracker.reports.produce import FORMATS, compute_figures, render
 from tracker.reports.scope import parse_scope
-from tracker.services.context import Context
-from tracker.services.obligations import plan
 
 TARGET_FIGURES_SECONDS = 5.0
 TARGET_HTML_SECONDS = 10.0

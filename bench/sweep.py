@@ -32,11 +32,11 @@ from bench.databases import OUT, beside, clone_database, database_exists, fresh_
 from bench.materialise import _generate, _revision, _server, peak_mb
 from bench.probe import PATCHED, SOURCE, Phases, capture_selects, dialect_sql, explain, summary
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import make_engine, read_session, write_session
 from tracker.models import Obligation, table_of
-from tracker.services.context import Context
-from tracker.services.obligations import plan
-from tracker.services.ticks import SweepReport, sweep
+from tracker.obligations.listing import plan
+from tracker.reminders.passes import SweepReport, sweep
 
 TARGET_IDLE_MS = 50.0
 TARGET_BUSY_SECONDS = 5.0

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tracker import migrate
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import get_engine
 from tracker.models import (
     ClauseVersion,
@@ -29,7 +30,6 @@ from tracker.models import (
     table_of,
 )
 from tracker.reports.periods import parse_period
-from tracker.services.context import Context
 
 AS_OF = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 PERIOD = parse_period("2026-Q4")

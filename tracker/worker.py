@@ -21,13 +21,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.config import Settings
+from tracker.context import Context
 from tracker.db import get_engine
 from tracker.domain.schedule import utc_now
 from tracker.mail.backends import transport_from_settings
+from tracker.reminders import heartbeat
+from tracker.reminders import passes as ticks
+from tracker.reminders.relay import worker_id
 from tracker.reports import schedules
-from tracker.services import heartbeat, ticks
-from tracker.services.context import Context
-from tracker.services.relay import worker_id
 
 log = logging.getLogger("tracker.worker")
 

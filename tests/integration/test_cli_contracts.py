@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.cli import Cli
 from tests.factories import FOUR_YEAR_BODY, HEADER
+from tracker.audit.chain import GENESIS, event_hash
 from tracker.db import get_engine, read_session
 from tracker.models import (
     AuditEvent,
@@ -21,7 +22,6 @@ from tracker.models import (
     Supplier,
     SupplierContact,
 )
-from tracker.services.audit import GENESIS, event_hash
 
 AUDIT_CLAUSE = HEADER.format(id="four-year-audit") + FOUR_YEAR_BODY
 

@@ -200,7 +200,7 @@ def test_list_runs_filters(cli: Cli, tracker_env: str) -> None:
 
 
 def test_the_report_names_the_audit_trail_head_at_its_as_of_time(cli: Cli, tmp_path: Path) -> None:
-    from tracker.services.audit import GENESIS
+    from tracker.audit.chain import GENESIS
 
     cli.ok(
         "report", "schedule", "add", "--every", "month", "--scope", "portfolio",

@@ -459,7 +459,7 @@ def test_audit_verify_names_the_first_tampered_event(
                 .values(actor="someone@example.com")
             )
         elif tampering == "rehashed":
-            from tracker.services.audit import event_hash
+            from tracker.audit.chain import event_hash
 
             event = s.get(AuditEvent, victim)
             assert event is not None
@@ -469,7 +469,7 @@ def test_audit_verify_names_the_first_tampered_event(
         elif tampering == "deleted":
             s.execute(delete(AuditEvent).where(col(AuditEvent.id) == victim))
         elif tampering == "inserted":
-            from tracker.services.audit import event_hash
+            from tracker.audit.chain import event_hash
 
             prev = s.get(AuditEvent, victim)
             assert prev is not None

@@ -16,7 +16,7 @@ from tracker import migrate
 from tracker.db import get_engine, write_session
 from tracker.mail.message import as_bytes, build_message, new_message_id
 from tracker.models import OutboxMessage
-from tracker.services.relay import SAVE_GROUP
+from tracker.reminders.relay import SAVE_GROUP
 
 SENDER = "tracker@example.com"
 

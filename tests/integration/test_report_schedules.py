@@ -27,6 +27,7 @@ from tests.cli import Cli, mail_cli
 from tests.factories import HEADER
 from tests.smtp_server import Received, SmtpSink
 from tracker.config import get_settings
+from tracker.context import Context
 from tracker.db import get_engine, read_session
 from tracker.models import (
     AuditEvent,
@@ -38,7 +39,6 @@ from tracker.models import (
 )
 from tracker.reports import due, schedules
 from tracker.reports.periods import parse_period
-from tracker.services.context import Context
 
 ONE_DUTY = (
     HEADER.format(id="one-duty")

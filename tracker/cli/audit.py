@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
+from tracker.audit import trail as audit_trail
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import Failure
-from tracker.services import audit_trail
 
 app = typer.Typer(help="The append-only audit trail of every change.", no_args_is_help=True)
 

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from tracker import validate
 from tracker.cli.options import context, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
+from tracker.contracts.upgrades import known_versions
 from tracker.errors import BadInput
 from tracker.library.describe import describe
 from tracker.library.export import DocFormat, render_clause, write_atomically
@@ -24,8 +26,6 @@ from tracker.library.parameters import resolve_values
 from tracker.library.schema import Category
 from tracker.library.versions import summarise, unified
 from tracker.paths import shipped_clauses_dir
-from tracker.services import validate
-from tracker.services.upgrades import known_versions
 
 app = typer.Typer(help="Browse and check the clause library.", no_args_is_help=True)
 

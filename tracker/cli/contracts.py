@@ -8,8 +8,9 @@ import typer
 
 from tracker.cli.options import context, parse_date, parse_money, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.contracts import register as contracts
+from tracker.contracts import upgrades
 from tracker.errors import BadInput
-from tracker.services import contracts, upgrades
 
 app = typer.Typer(help="Register contracts, attach clauses, record events.", no_args_is_help=True)
 

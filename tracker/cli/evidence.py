@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 
+from tracker import validate
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import Failure
+from tracker.evidence import review as reviews
+from tracker.evidence import submission as evidence
 from tracker.library.evidence_fields import missing_fields, parse_field_options
-from tracker.services import evidence, reviews, validate
 
 app = typer.Typer(
     help="Evidence: files or links submitted for obligations, and their review.",

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
+from tracker import validate
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.services import findings, validate
+from tracker.findings import register as findings
 
 app = typer.Typer(
     help="Findings from audits and monitors, with corrective action plans.", no_args_is_help=True

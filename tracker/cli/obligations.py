@@ -6,9 +6,12 @@ from typing import Annotated
 
 import typer
 
+from tracker import validate
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.services import decisions, obligations, outbox, validate
+from tracker.obligations import decisions
+from tracker.obligations import listing as obligations
+from tracker.reminders import outbox
 
 app = typer.Typer(help="List obligations (dated duties).", invoke_without_command=True)
 

@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from tracker.config import get_settings
+from tracker.context import Context
 from tracker.db import get_engine
 from tracker.domain.schedule import utc_now
 from tracker.errors import BadInput
 from tracker.migrate import current_revision, head_revision
-from tracker.services.context import Context
 
 
 def parse_date(value: str | None, *, option: str) -> date | None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tracker import validate
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
@@ -16,8 +17,9 @@ from tracker.domain.schedule import utc_now
 from tracker.errors import Failure
 from tracker.mail.backends import send_test, transport_from_settings
 from tracker.mail.transport import Outcome
-from tracker.services import heartbeat, outbox, ticks, validate
-from tracker.services.relay import counts
+from tracker.reminders import heartbeat, outbox
+from tracker.reminders import passes as ticks
+from tracker.reminders.relay import counts
 
 NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
 

@@ -8,7 +8,7 @@ import typer
 
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.services import suppliers
+from tracker.contracts import suppliers
 
 app = typer.Typer(help="Register suppliers and their contacts.", no_args_is_help=True)
 

@@ -1,7 +1,7 @@
-"""The evidence file store: an adapter that keeps uploaded files by SHA-256 on disk.
+"""Evidence: submission, review, renewals, and the file store that keeps bytes by SHA-256.
 
-The service layer records evidence rows in the database; this package only stores, checks,
-exports and verifies the bytes.
+`store` and `formats` are the adapter (bytes on disk, formats by content); `submission`,
+`review`, `renewals` and `views` are the use cases that record evidence rows around it.
 """
 
 from tracker.evidence.formats import FORMATS, format_of_name, media_type

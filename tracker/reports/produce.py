@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 import tracker
+from tracker.context import Context
 from tracker.errors import BadInput
 from tracker.reports.figures import ReportFigures
 from tracker.reports.html import html_to_pdf, render_html
@@ -13,7 +14,6 @@ from tracker.reports.periods import Period
 from tracker.reports.queries import LIST_LIMIT, compute, snapshot
 from tracker.reports.scope import Scope
 from tracker.reports.spreadsheets import render_csv, render_xlsx
-from tracker.services.context import Context
 
 # Bump the number after the slash whenever a figure's definition or a format's layout
 # changes, so a stored report says which rules made it.

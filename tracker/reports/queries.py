@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.audit.chain import GENESIS
 from tracker.domain.localtime import local_instant, zone
 from tracker.domain.status import ObligationStatus as S
 from tracker.errors import NotFound
@@ -54,7 +55,6 @@ from tracker.reports.figures import (
 )
 from tracker.reports.periods import Period
 from tracker.reports.scope import Scope
-from tracker.services.audit import GENESIS
 
 # The longest list (overdue obligations, open findings, certificates) a report carries.
 LIST_LIMIT = 5000

@@ -7,12 +7,12 @@ from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tracker.context import Context
 from tracker.mail.message import Attachment, domain_of, new_message_id, render_bytes
 from tracker.models import ReportSchedule
 from tracker.rendering import render
 from tracker.reports.figures import Outcomes, ReportFigures, percent
 from tracker.reports.produce import MEDIA_TYPES
-from tracker.services.context import Context
 
 
 def attachment(name: str, fmt: str, data: bytes) -> Attachment:

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from tracker.context import Context
 from tracker.db import read_session
 from tracker.errors import Failure, NotFound
 from tracker.models import ReportFile, ReportRun
 from tracker.reports.periods import Period
 from tracker.reports.produce import FORMATS, GENERATOR_VERSION
 from tracker.reports.scope import Scope
-from tracker.services.context import Context
 
 RUN_STATUSES = ("produced", "queued", "skipped")
 

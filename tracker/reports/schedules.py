@@ -34,6 +34,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from tracker import validate
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput, Failure, NotFound
 from tracker.mail.message import mailbox
@@ -55,8 +58,6 @@ from tracker.reports.due import (
 from tracker.reports.periods import EVERY, Period, period_containing
 from tracker.reports.report_mail import attachment, report_message
 from tracker.reports.scope import Scope, parse_scope
-from tracker.services import audit, validate
-from tracker.services.context import Context
 
 log = logging.getLogger("tracker.reports.schedules")
 

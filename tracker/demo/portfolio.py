@@ -15,12 +15,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlmodel import col
 
+from tracker.context import Context
+from tracker.contracts import register as contracts
+from tracker.contracts import suppliers
 from tracker.db import read_session
+from tracker.demo.history import load_history
 from tracker.domain.schedule import local_today
 from tracker.models import Contract, ContractClause, ContractEvent, Supplier
-from tracker.services import contracts, suppliers
-from tracker.services.context import Context
-from tracker.services.demo_history import load_history
 
 
 @dataclass(frozen=True)

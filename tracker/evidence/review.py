@@ -14,25 +14,25 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import write_session
 from tracker.domain.schedule import resolve_span
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
+from tracker.evidence.renewals import plan_renewals
+from tracker.evidence.views import get_row, public_view
+from tracker.findings.register import close_findings
 from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
 from tracker.models import Evidence, EvidenceStatus
-from tracker.services import audit
-from tracker.services.context import Context
-from tracker.services.evidence_views import get_row, public_view
-from tracker.services.findings import close_findings
-from tracker.services.notices import notify_supplier
-from tracker.services.obligation_state import (
+from tracker.obligations.state import (
     Held,
     hold,
     mark_accepted,
     reopen,
     reschedule_after_rejection,
 )
-from tracker.services.renewals import plan_renewals
+from tracker.reminders.notices import notify_supplier
 
 DEFAULT_RESUBMIT = "P14D"
 MAX_REASON = 2000

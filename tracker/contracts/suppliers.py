@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from tracker import validate
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput, NotFound
 from tracker.models import ContactRole, Contract, Supplier, SupplierContact
-from tracker.services import audit, validate
-from tracker.services.context import Context
-from tracker.services.records import record_of
+from tracker.records import record_of
 
 SUPPLIER_FIELDS = ["id", "name", "country", "identifiers", "created_at"]
 CONTACT_FIELDS = ["id", "name", "email", "role"]

@@ -14,14 +14,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from tracker.context import Context
 from tracker.db import write_session
 from tracker.domain.schedule import utc_now
 from tracker.mail.transport import Outcome, Transport
-from tracker.services.compose import MailSettings, compose_batch
-from tracker.services.context import Context
-from tracker.services.planning import VersionCache, roll_forward_batch
-from tracker.services.relay import Delivered, claim, deliver, record, worker_id
-from tracker.services.sweep import reminder_batch, status_batch
+from tracker.obligations.planning import VersionCache, roll_forward_batch
+from tracker.reminders.compose import MailSettings, compose_batch
+from tracker.reminders.enqueue import reminder_batch, status_batch
+from tracker.reminders.relay import Delivered, claim, deliver, record, worker_id
 
 Stop = Callable[[], bool]
 # Messages per claim: each batch opens one SMTP connection and one claim transaction.

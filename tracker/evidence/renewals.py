@@ -20,8 +20,8 @@ from tracker.domain.localtime import zone
 from tracker.domain.schedule import expiry_occurrence
 from tracker.library.schema import TriggerType
 from tracker.models import Evidence
-from tracker.services.obligation_state import Held
-from tracker.services.planning import ensure_obligation, obligation_row
+from tracker.obligations.planning import ensure_obligation, obligation_row
+from tracker.obligations.state import Held
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput, NotFound
+from tracker.evidence.views import public_view
 from tracker.models import (
     Contract,
     ContractClause,
@@ -18,9 +21,6 @@ from tracker.models import (
     OutboxStatus,
     Reminder,
 )
-from tracker.services import audit
-from tracker.services.context import Context
-from tracker.services.evidence_views import public_view
 
 
 def list_messages(

@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from tracker.audit import chain as audit
 from tracker.domain.localtime import local_instant
 from tracker.domain.schedule import ContractDates, local_today
 from tracker.domain.status import CLOSED, ObligationStatus, next_status_change, status_on
 from tracker.errors import BadInput
 from tracker.library.schema import ClauseFile, ObligationTemplate
 from tracker.models import ClauseVersion, Contract, ContractClause, Obligation
-from tracker.services import audit
-from tracker.services.planning import PlanTarget, cached_policy
+from tracker.obligations.planning import PlanTarget, cached_policy
 
 
 @dataclass

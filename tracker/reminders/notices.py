@@ -14,8 +14,8 @@ from tracker.bulk import insert_new
 from tracker.domain.policy import Kind, Role
 from tracker.domain.schedule import local_today
 from tracker.models import Reminder, table_of
-from tracker.services.obligation_state import Held
-from tracker.services.sweep import REMINDER_KEY, contacts_of, recipients
+from tracker.obligations.state import Held
+from tracker.reminders.enqueue import REMINDER_KEY, contacts_of, recipients
 
 
 def notify_supplier(

@@ -30,7 +30,7 @@ from tracker.models import (
     SupplierContact,
     table_of,
 )
-from tracker.services.planning import cached_policy
+from tracker.obligations.planning import cached_policy
 
 REMINDER_KEY = ["obligation_id", "step", "due_on", "recipient"]
 BATCH_SIZE = 1000

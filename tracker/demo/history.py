@@ -18,15 +18,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from tracker.context import Context
 from tracker.db import read_session
 from tracker.domain.localtime import local_instant, zone
+from tracker.evidence.review import Review, review_evidence
+from tracker.evidence.submission import Submission, add_evidence
+from tracker.findings import register as findings
 from tracker.library.evidence_fields import DATE_FIELD
 from tracker.library.schema import ClauseFile, EvidenceType
 from tracker.models import ClauseVersion, Contract, ContractClause, Evidence, Obligation
-from tracker.services import decisions, findings
-from tracker.services.context import Context
-from tracker.services.evidence import Submission, add_evidence
-from tracker.services.reviews import Review, review_evidence
+from tracker.obligations import decisions
 
 HOUR = 10  # submissions and reviews happen at 10:00 local time
 REVIEWER = "contract.manager@example.com"

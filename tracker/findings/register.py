@@ -17,6 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from tracker.audit import chain as audit
+from tracker.context import Context
+from tracker.contracts.register import get_by_reference, store_clause_version
 from tracker.db import read_session, write_session
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import Occurrence, local_today, resolve_span
@@ -31,16 +34,13 @@ from tracker.models import (
     Obligation,
     Supplier,
 )
-from tracker.services import audit
-from tracker.services.context import Context
-from tracker.services.contracts import get_by_reference, store_clause_version
-from tracker.services.notices import notify_supplier
-from tracker.services.obligation_state import Held, hold
-from tracker.services.planning import (
+from tracker.obligations.planning import (
     ensure_obligation,
     obligation_row,
     targets_for,
 )
+from tracker.obligations.state import Held, hold
+from tracker.reminders.notices import notify_supplier
 
 MAX_TEXT = 4000
 

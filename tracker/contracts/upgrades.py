@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from tracker.audit import chain as audit
+from tracker.context import Context
+from tracker.contracts.register import store_clause_version
 from tracker.db import insert_ignoring_duplicates, read_session, write_session
 from tracker.domain.schedule import local_today
 from tracker.domain.status import ObligationStatus
@@ -23,10 +26,7 @@ from tracker.models import (
     Obligation,
     table_of,
 )
-from tracker.services import audit
-from tracker.services.context import Context
-from tracker.services.contracts import store_clause_version
-from tracker.services.planning import (
+from tracker.obligations.planning import (
     OBLIGATION_KEY,
     ClauseCache,
     RaisedEvent,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.context import Context
 from tracker.db import write_session
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
+from tracker.findings.register import close_findings
 from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
-from tracker.services.context import Context
-from tracker.services.findings import close_findings
-from tracker.services.obligation_state import hold, mark_waived, refuse_if_closed
+from tracker.obligations.state import hold, mark_waived, refuse_if_closed
 
 MAX_REASON = 2000
 

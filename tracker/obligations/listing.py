@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from tracker.context import Context
 from tracker.db import read_session
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
-from tracker.services.context import Context
-from tracker.services.ticks import sweep
+from tracker.reminders.passes import sweep
 
 DEFAULT_LIMIT = 1000
 

@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from tracker import validate
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import insert_ignoring_duplicates, read_session, write_session
 from tracker.domain.schedule import (
     ContractDates,
@@ -32,9 +35,7 @@ from tracker.models import (
     Supplier,
     table_of,
 )
-from tracker.services import audit, validate
-from tracker.services.context import Context
-from tracker.services.planning import (
+from tracker.obligations.planning import (
     OBLIGATION_KEY,
     ClauseCache,
     RaisedEvent,
@@ -43,7 +44,7 @@ from tracker.services.planning import (
     plan_targets,
     targets_for,
 )
-from tracker.services.records import record_of
+from tracker.records import record_of
 
 CONTRACT_FIELDS = [
     "id",

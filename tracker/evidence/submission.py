@@ -15,17 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from tracker.audit import chain as audit
+from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput
+from tracker.evidence.review import decide_review
 from tracker.evidence.store import EvidenceStore, StoredFile, clean_filename
+from tracker.evidence.views import audit_view, get_row, public_view
 from tracker.library.evidence_fields import check_submission, check_url
 from tracker.library.schema import EvidenceType
 from tracker.models import Contract, Evidence, EvidenceStatus
-from tracker.services import audit
-from tracker.services.context import Context
-from tracker.services.evidence_views import audit_view, get_row, public_view
-from tracker.services.obligation_state import Held, hold, mark_submitted, refuse_if_closed
-from tracker.services.reviews import decide_review
+from tracker.obligations.state import Held, hold, mark_submitted, refuse_if_closed
 
 AUTO_REVIEWER = "system:auto-validity"
 

@@ -34,8 +34,8 @@ from tracker.models import (
     Reminder,
     table_of,
 )
+from tracker.reminders.compose import MailSettings, item_view, reminder_items
 from tracker.rendering import render
-from tracker.services.compose import MailSettings, item_view, reminder_items
 
 LEASE = timedelta(minutes=5)
 # Results saved together: a crash repeats at most this many (plus the one in flight).

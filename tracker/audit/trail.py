@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from tracker.audit.chain import GENESIS, event_hash
+from tracker.context import Context
+from tracker.contracts.register import get_by_reference
 from tracker.db import read_session
 from tracker.domain.localtime import local_instant
 from tracker.models import AuditEvent
-from tracker.services.audit import GENESIS, event_hash
-from tracker.services.context import Context
-from tracker.services.contracts import get_by_reference
 
 PAGE = 5000
 

@@ -1,0 +1,1 @@
+"""Contracts: suppliers and their contacts, contracts, attached clauses, events, upgrades."""

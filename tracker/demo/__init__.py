@@ -1,0 +1,1 @@
+"""Demo: a small portfolio dated around today, with a year of compliance history."""

@@ -1,0 +1,1 @@
+"""Findings: non-compliance findings and their corrective action plans."""

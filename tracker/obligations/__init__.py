@@ -1,0 +1,1 @@
+"""Obligations: planning dated duties from attached clauses, their status, decisions, waivers."""
