@@ -20,13 +20,14 @@ from tracker.cli import (
     reports,
     suppliers,
 )
+from tracker.cli.errors import cli_message
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
 from tracker.db import get_engine
-from tracker.errors import TrackerError
-from tracker.services import demo
-from tracker.services import obligations as obligation_service
+from tracker.demo import portfolio as demo
+from tracker.errors import BadInput, TrackerError
+from tracker.obligations import listing as obligation_service
 
 app = typer.Typer(
     name="tracker",
@@ -159,6 +160,9 @@ def main() -> None:
     """
     try:
         app()
+    except BadInput as exc:
+        typer.echo(f"error: {cli_message(exc)}", err=True)
+        sys.exit(exc.exit_code)
     except TrackerError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

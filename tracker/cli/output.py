@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
 import typer
+from pydantic import BaseModel
 
 
 class Format(StrEnum):
@@ -29,7 +31,32 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit_rows(rows: Sequence[dict[str, Any]], fmt: Format, *, empty: str = "nothing found") -> None:
+def as_record(value: Any) -> dict[str, Any]:
+    """A use case's typed result (dataclass or pydantic/SQLModel model) as a plain record, in
+    field order, nested results included: the one shape every CLI format prints."""
+    if isinstance(value, BaseModel):
+        return {k: _plain(v) for k, v in dict(value).items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    raise TypeError(f"cannot print {type(value).__name__} as a record")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel) or (
+        dataclasses.is_dataclass(value) and not isinstance(value, type)
+    ):
+        return as_record(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def emit_rows(given: Iterable[Any], fmt: Format, *, empty: str = "nothing found") -> None:
+    rows = [as_record(row) for row in given]
     if fmt is Format.JSON:
         typer.echo(json.dumps(list(rows), indent=2, ensure_ascii=False, default=str))
         return
@@ -51,8 +78,9 @@ def emit_rows(rows: Sequence[dict[str, Any]], fmt: Format, *, empty: str = "noth
         typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
 
 
-def emit_record(record: dict[str, Any], fmt: Format) -> None:
+def emit_record(given: Any, fmt: Format) -> None:
     """One record: JSON as an object, otherwise `key: value` lines (nested lists as tables)."""
+    record = as_record(given)
     if fmt is Format.JSON:
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False, default=str))
         return
