@@ -1,4 +1,9 @@
-"""Checks of user-supplied values; each error names the option or field to fix."""
+"""Checks of user-supplied values; each error names the field to fix.
+
+One rule per kind of value, used by every door: an address accepted here is one the mail
+writer can put in a header and any SMTP server can take (no SMTPUTF8 local parts), and text
+fields refuse every control character, tab included.
+"""
 
 from __future__ import annotations
 
@@ -13,50 +18,61 @@ _CPV = re.compile(r"^(\d{8})(?:-(\d))?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def email(value: str, *, option: str) -> str:
+def email(value: str, *, field: str) -> str:
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        checked = validate_email(value.strip(), check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise BadInput(f"{option}: {value!r} is not an email address ({exc})") from None
+        raise BadInput(
+            f"{value!r} is not an email address we can send to ({exc})", field=field
+        ) from None
+    # An internationalised domain is kept in its ASCII (IDNA) form, which every server accepts.
+    return checked.ascii_email or checked.normalized
 
 
-def timezone(value: str, *, option: str) -> str:
+def timezone(value: str, *, field: str) -> str:
     try:
         return check_timezone(value)
     except ValueError as exc:
-        raise BadInput(f"{option}: {exc}") from None
+        raise BadInput(str(exc), field=field) from None
 
 
-def country(value: str | None, *, option: str) -> str | None:
+def country(value: str | None, *, field: str) -> str | None:
     if value is None:
         return None
     try:
         return check_country(value)
     except ValueError as exc:
-        raise BadInput(f"{option}: {exc}") from None
+        raise BadInput(str(exc), field=field) from None
 
 
-def cpv(value: str, *, option: str) -> str:
+def cpv(value: str, *, field: str) -> str:
     """An 8-digit CPV code, optionally with its check digit (30213100-6); stored bare."""
     match = _CPV.match(value.strip())
     if match is None:
-        raise BadInput(f"{option}: {value!r} is not a CPV code (8 digits, e.g. 30213100)")
+        raise BadInput(f"{value!r} is not a CPV code (8 digits, e.g. 30213100)", field=field)
     return match.group(1)
 
 
-def currency(value: str, *, option: str) -> str:
+def currency(value: str, *, field: str) -> str:
     code = value.strip().upper()
     if not _CURRENCY.match(code):
-        raise BadInput(f"{option}: {value!r} is not an ISO 4217 currency code (e.g. EUR, SEK)")
+        raise BadInput(f"{value!r} is not an ISO 4217 currency code (e.g. EUR, SEK)", field=field)
     return code
 
 
-def text(value: str, *, option: str, max_length: int) -> str:
+def text(value: str, *, field: str, max_length: int) -> str:
     cleaned = value.strip()
     if not cleaned:
-        raise BadInput(f"{option}: must not be empty")
+        raise BadInput("must not be empty", field=field)
     if len(cleaned) > max_length:
-        raise BadInput(f"{option}: is longer than {max_length} characters")
-    if any(ord(ch) < 32 and ch not in "\t" for ch in cleaned):
-        raise BadInput(f"{option}: must be a single line without control characters")
+        raise BadInput(f"is longer than {max_length} characters", field=field)
+    if has_control(cleaned):
+        raise BadInput(
+            "must be a single line without control characters (tabs included)", field=field
+        )
     return cleaned
+
+
+def has_control(value: str) -> bool:
+    """Control characters (C0, DEL, C1), tab and line breaks included."""
+    return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value)

@@ -172,7 +172,7 @@ def suggest(
     fmt: Format = FormatOption,
 ) -> None:
     """Clauses whose CPV prefixes match the contract's items (e.g. 30213100 notebooks)."""
-    codes = [validate.cpv(code, option="--cpv") for code in cpv]
+    codes = [validate.cpv(code, field="cpv_codes") for code in cpv]
     rows = []
     for clause in _library():
         matches = sorted(

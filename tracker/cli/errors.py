@@ -29,6 +29,8 @@ OPTIONS: dict[str, str] = {
     "valid_until": "--valid-until",
     "value": "--value",
     "now": "--now",
+    "identifiers": "--identifier",
+    "supplier_name": "NAME",
 }
 
 

@@ -26,7 +26,7 @@ ByOption = typer.Option(help="who acts, as an email address (default: TRACKER_AC
 
 
 def _by(value: str | None) -> str | None:
-    return validate.email(value, option="--by") if value is not None else None
+    return validate.email(value, field="by") if value is not None else None
 
 
 @app.command("add")

@@ -38,7 +38,7 @@ def add(
         obligation_id=obligation,
         contract=contract,
         due=parse_date(due, option="--due"),
-        by=validate.email(by, option="--by") if by else None,
+        by=validate.email(by, field="by") if by else None,
     )
     emit_record(record, fmt)
 

@@ -72,6 +72,6 @@ def waive(
         obligation_id,
         reason=reason,
         not_applicable=not_applicable,
-        by=validate.email(by, option="--by") if by else None,
+        by=validate.email(by, field="by") if by else None,
     )
     emit_record(record, fmt)

@@ -113,7 +113,7 @@ def outbox_retry(
 @mail_app.command("test")
 def mail_test(to: Annotated[str, typer.Option(help="address to send the test message to")]) -> None:
     """Send a test message through the configured backend and print the server's answer."""
-    address = validate.email(to, option="--to")
+    address = validate.email(to, field="to")
     settings = get_settings()
     transport = transport_from_settings(settings)
     result = asyncio.run(send_test(settings, address))

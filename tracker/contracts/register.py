@@ -93,23 +93,23 @@ def add_contract(
     cpv_codes: list[str] | None = None,
     status: str = ContractStatus.ACTIVE.value,
 ) -> dict[str, Any]:
-    reference = validate.text(reference, option="REFERENCE", max_length=100)
-    title = validate.text(title, option="--title", max_length=500)
+    reference = validate.text(reference, field="reference", max_length=100)
+    title = validate.text(title, field="title", max_length=500)
     if end_on < start_on:
         raise BadInput(f"--end: {end_on} is before the start date {start_on}")
     if signed_on is not None and signed_on > end_on:
         raise BadInput(f"--signed: {signed_on} is after the end date {end_on}")
-    manager = validate.email(manager_email, option="--manager") if manager_email else None
-    tz = validate.timezone(timezone or ctx.settings.timezone, option="--timezone")
-    cc = validate.country(country or ctx.settings.country, option="--country")
-    cpvs = [validate.cpv(c, option="--cpv") for c in cpv_codes or []]
+    manager = validate.email(manager_email, field="manager_email") if manager_email else None
+    tz = validate.timezone(timezone or ctx.settings.timezone, field="timezone")
+    cc = validate.country(country or ctx.settings.country, field="country")
+    cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
     money = None
     if value is not None:
         if value < 0:
             raise BadInput("--value: must not be negative")
         if currency is None:
             raise BadInput("--currency: a value needs its currency (e.g. EUR)")
-        money = validate.currency(currency, option="--currency")
+        money = validate.currency(currency, field="currency")
     try:
         status_value = ContractStatus(status).value
     except ValueError:

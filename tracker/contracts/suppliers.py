@@ -35,10 +35,10 @@ def add_supplier(
     contact_name: str | None = None,
 ) -> dict[str, Any]:
     """Register a supplier with its compliance contact (who receives reminders)."""
-    name = validate.text(name, option="NAME", max_length=300)
-    address = validate.email(email, option="--email")
-    country = validate.country(country, option="--country")
-    ids = [validate.text(i, option="--identifier", max_length=100) for i in identifiers or []]
+    name = validate.text(name, field="supplier_name", max_length=300)
+    address = validate.email(email, field="email")
+    country = validate.country(country, field="country")
+    ids = [validate.text(i, field="identifiers", max_length=100) for i in identifiers or []]
     with write_session(ctx.engine) as session:
         supplier = Supplier(name=name, country=country, identifiers=ids, created_at=ctx.now)
         session.add(supplier)
@@ -68,7 +68,7 @@ def add_supplier(
 def add_contact(
     ctx: Context, supplier_id: int, *, email: str, role: str, name: str | None = None
 ) -> dict[str, Any]:
-    address = validate.email(email, option="--email")
+    address = validate.email(email, field="email")
     try:
         role_value = ContactRole(role).value
     except ValueError:

@@ -84,7 +84,7 @@ def check_recipients(values: Sequence[str]) -> list[str]:
         for part in value.split(","):
             if not part.strip():
                 continue
-            address = validate.email(part, option="--to")
+            address = validate.email(part, field="to")
             try:
                 _, address = mailbox(address)
             except ValueError as exc:
@@ -189,7 +189,7 @@ def add_schedule(
     every = check_every(every)
     to = check_recipients(recipients)
     chosen = check_formats(formats, known=list(FORMATS))
-    zone = validate.timezone(timezone or ctx.settings.timezone, option="--timezone")
+    zone = validate.timezone(timezone or ctx.settings.timezone, field="timezone")
     with write_session(ctx.engine) as session:
         checked = check_scope(session, scope)
         schedule = ReportSchedule(
