@@ -20,10 +20,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from tracker.clock import utc_now
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import get_engine
-from tracker.domain.schedule import utc_now
 from tracker.mail.backends import transport_from_settings
 from tracker.reminders import heartbeat
 from tracker.reminders import passes as ticks

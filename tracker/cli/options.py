@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from tracker.clock import utc_now
 from tracker.config import get_settings
 from tracker.context import Context
 from tracker.db import get_engine
-from tracker.domain.schedule import utc_now
 from tracker.errors import BadInput
 from tracker.migrate import current_revision, head_revision
 

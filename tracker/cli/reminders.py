@@ -11,9 +11,9 @@ import typer
 from tracker import validate
 from tracker.cli.options import context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.clock import utc_now
 from tracker.config import get_settings
 from tracker.db import read_session
-from tracker.domain.schedule import utc_now
 from tracker.errors import Failure
 from tracker.mail.backends import send_test, transport_from_settings
 from tracker.mail.transport import Outcome

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from tracker.domain.business_days import add_business_days, roll
@@ -241,8 +241,3 @@ def expiry_occurrence(
     )
     due = _finish(offset.apply(valid_until, contract.country), template, contract.country)
     return Occurrence(template.id, f"expiry:{evidence_key}", due)
-
-
-def utc_now() -> datetime:
-    """The real clock; only adapters (CLI, worker) call this, never domain code."""
-    return datetime.now(UTC)

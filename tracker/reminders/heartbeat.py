@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
+from tracker.clock import utc_now
 from tracker.db import insert_ignoring_duplicates, read_session, write_session
-from tracker.domain.schedule import utc_now
 from tracker.models import WorkerHeartbeat, table_of
 
 

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from tracker.clock import utc_now
 from tracker.context import Context
 from tracker.db import write_session
-from tracker.domain.schedule import utc_now
 from tracker.mail.transport import Outcome, Transport
 from tracker.obligations.planning import VersionCache, roll_forward_batch
 from tracker.reminders.compose import MailSettings, compose_batch

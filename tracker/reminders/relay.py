@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, col
 
-from tracker.domain.schedule import utc_now
+from tracker.clock import utc_now
 from tracker.library.schema import ClauseFile
 from tracker.mail.message import as_bytes, build_message, domain_of, new_message_id
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome, Transport
