@@ -92,6 +92,8 @@ def tracker_env(
     monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
     monkeypatch.setenv("TRACKER_TIMEZONE", "Europe/Berlin")
     monkeypatch.setenv("TRACKER_ACTOR", "tester@example.com")
+    # Tests rehearse times on commands that write; a user's shell refuses that.
+    monkeypatch.setenv("TRACKER_ALLOW_CLOCK_OVERRIDE", "1")
     for name in ("TRACKER_CLAUSE_PATH", "TRACKER_COUNTRY", "TRACKER_HORIZON_DAYS"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
@@ -115,7 +117,7 @@ def tracker() -> Iterator[Callable[..., subprocess.Popen[str]]]:
     def start(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tracker", *args],
-            env=env,
+            env={**env, "TRACKER_ALLOW_CLOCK_OVERRIDE": "1"},
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

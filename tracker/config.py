@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     report_seconds: int = Field(
         default=300, ge=10, le=86400, description="how often the worker looks for reports due"
     )
+    allow_clock_override: bool = Field(
+        default=False,
+        description="let commands that write take --now (tests and benchmarks only: a "
+        "rehearsed time would be written into the live records)",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -16,12 +16,13 @@ from tracker.cli import (
     evidence,
     findings,
     obligations,
+    preview,
     reminders,
     reports,
     suppliers,
 )
 from tracker.cli.errors import cli_message
-from tracker.cli.options import context
+from tracker.cli.options import NOW_WRITES_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
 from tracker.db import get_engine
@@ -52,8 +53,9 @@ app.command("sweep")(reminders.sweep)
 app.command("relay")(reminders.relay)
 app.command("worker")(reminders.worker)
 app.command("status")(reminders.status)
+app.command("preview")(preview.preview)
 
-NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+NowOption = typer.Option(help=NOW_WRITES_HELP)
 
 
 def _version(value: bool) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.options import context, parse_date, parse_money, parse_params
+from tracker.cli.options import NOW_WRITES_HELP, context, parse_date, parse_money, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.contracts import register as contracts
 from tracker.contracts import upgrades
@@ -95,7 +95,7 @@ def attach(
             "--from", help="skip duties due before this date (taking over a running contract)"
         ),
     ] = None,
-    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Attach a clause (its current version is pinned) and plan its obligations."""
@@ -116,7 +116,7 @@ def event(
     name: Annotated[str, typer.Argument(help="e.g. new_product_model, supplier_site_change")],
     on: Annotated[str | None, typer.Option(help="date it happened (default: today)")] = None,
     note: Annotated[str | None, typer.Option(help="what happened")] = None,
-    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Record an event and plan the obligations it starts."""
@@ -135,7 +135,7 @@ def upgrade_clause(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; repeatable")
     ] = None,
-    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Move a contract to the library's newest version of a clause.

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tracker import validate
-from tracker.cli.options import context, parse_date
+from tracker.cli.options import NOW_WRITES_HELP, context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import Failure
 from tracker.evidence import review as reviews
@@ -21,7 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+NowOption = typer.Option(help=NOW_WRITES_HELP)
 ByOption = typer.Option(help="who acts, as an email address (default: TRACKER_ACTOR)")
 
 

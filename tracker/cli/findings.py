@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker import validate
-from tracker.cli.options import context, parse_date
+from tracker.cli.options import NOW_WRITES_HELP, context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.findings import register as findings
 
@@ -26,7 +26,7 @@ def add(
         str | None, typer.Option(help="plan deadline (default: 14 days, 7 for priority)")
     ] = None,
     by: Annotated[str | None, typer.Option(help="who records it (email)")] = None,
-    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Record a finding: its corrective action plan becomes an obligation with reminders,

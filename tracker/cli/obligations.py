@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker import validate
-from tracker.cli.options import context, parse_date
+from tracker.cli.options import NOW_WRITES_HELP, context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.obligations import decisions
 from tracker.obligations import listing as obligations
@@ -62,7 +62,7 @@ def waive(
         bool, typer.Option("--not-applicable", help="record it as not applicable instead")
     ] = False,
     by: Annotated[str | None, typer.Option(help="who decides (email)")] = None,
-    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Waive an obligation, or record that it does not apply; reminders stop, and reports

@@ -62,9 +62,28 @@ def parse_money(value: str | None) -> Decimal | None:
     return amount
 
 
-def context(now: str | None = None, *, require_schema: bool = True) -> Context:
-    """Settings, engine and clock for one command; refuses a database that is not ready."""
+# The help of --now on commands that write, and on those that only read.
+NOW_WRITES_HELP = (
+    "act as if it were this ISO 8601 time; this command writes, so only with "
+    "TRACKER_ALLOW_CLOCK_OVERRIDE=1 (tests); to rehearse, use `tracker preview`"
+)
+NOW_READS_HELP = "as of this ISO 8601 time (default: now); reads only, so always allowed"
+
+
+def context(now: str | None = None, *, writes: bool = True, require_schema: bool = True) -> Context:
+    """Settings, engine and clock for one command; refuses a database that is not ready.
+
+    A command that `writes` refuses `--now` unless TRACKER_ALLOW_CLOCK_OVERRIDE=1: a rehearsed
+    time would be written into the live records (statuses, reminders, emails "sent" then).
+    """
     settings = get_settings()
+    if now is not None and writes and not settings.allow_clock_override:
+        raise BadInput(
+            "this command writes to the database, so it does not take a rehearsed time; "
+            "use `tracker preview --until DATE` to see what would happen "
+            "(tests set TRACKER_ALLOW_CLOCK_OVERRIDE=1)",
+            field="now",
+        )
     engine = get_engine(settings.database_url)
     if require_schema:
         current = current_revision(engine)

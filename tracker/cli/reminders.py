@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tracker import validate
-from tracker.cli.options import context
+from tracker.cli.options import NOW_WRITES_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.clock import utc_now
 from tracker.config import get_settings
@@ -21,7 +21,7 @@ from tracker.reminders import heartbeat, outbox
 from tracker.reminders import passes as ticks
 from tracker.reminders.relay import counts
 
-NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+NowOption = typer.Option(help=NOW_WRITES_HELP)
 
 outbox_app = typer.Typer(help="See and fix email delivery.", no_args_is_help=True)
 mail_app = typer.Typer(help="Check the mail configuration.", no_args_is_help=True)

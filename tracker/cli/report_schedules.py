@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.options import context
+from tracker.cli.options import NOW_READS_HELP, NOW_WRITES_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.reports import schedules
 
@@ -15,7 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
+NowOption = typer.Option(help=NOW_WRITES_HELP)
 
 
 @app.command("add")
@@ -69,11 +69,11 @@ def add(
 @app.command("list")
 def list_(
     removed: Annotated[bool, typer.Option("--all", help="include removed schedules")] = False,
-    now: Annotated[str | None, NowOption] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_READS_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Schedules with their last report and when the next one is due."""
-    rows = schedules.list_schedules(context(now), include_removed=removed)
+    rows = schedules.list_schedules(context(now, writes=False), include_removed=removed)
     emit_rows(rows, fmt, empty="no report schedules")
 
 

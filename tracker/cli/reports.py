@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from tracker.cli import report_schedules
-from tracker.cli.options import context
+from tracker.cli.options import NOW_READS_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_rows
+from tracker.clock import utc_now
 from tracker.db import write_session
 from tracker.errors import BadInput
 from tracker.library.export import write_atomically
@@ -54,9 +55,7 @@ def report(
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
-    now: Annotated[
-        str | None, typer.Option(help="report as of this ISO 8601 time (default: now)")
-    ] = None,
+    now: Annotated[str | None, typer.Option(help=NOW_READS_HELP)] = None,
 ) -> None:
     """Compliance reports: produce one with the options below (it is recorded), list
     them with `runs`, write one again with `show`.
@@ -72,7 +71,7 @@ def report(
     parsed_period = parse_period(_require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B"))
     fmt = produce.check_format(_require(fmt, "--format", FORMAT_HELP))
     target = _check_output(output)
-    use = context(now)
+    use = context(now, writes=False)
     figures = produce.compute_figures(use, parsed_scope, parsed_period, as_of=use.now)
     data = produce.render(figures, fmt)
     # The file first, then the record: a run is only recorded for a report that exists.
@@ -87,7 +86,8 @@ def report(
             recipients=[],
             status="produced",
             actor=use.actor,
-            now=use.now,
+            # The record says when the report was really produced, whatever it is "as of".
+            now=utc_now(),
         )
     typer.echo(
         f"wrote {target} ({fmt}, {len(data):,} bytes, sha256 {sha256(data)}); "
