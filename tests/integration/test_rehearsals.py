@@ -131,11 +131,13 @@ def test_preview_command_prints_and_writes_the_emails(
         "preview", "--until", "2027-03-31", "--format", "json", "--write-emails", "mails"
     )
     rows = result.json()
-    assert rows and {"at", "recipient", "contract", "obligation", "step"} <= set(rows[0])
+    assert rows
+    assert {"at", "recipient", "contract", "obligation", "step"} <= set(rows[0])
     files = sorted((tmp_path / "mails").glob("*.eml"))
     assert files
     first = message_from_bytes(files[0].read_bytes())
-    assert first["Message-ID"] and first["To"]
+    assert first["Message-ID"]
+    assert first["To"]
     assert snapshot(tracker_env) == before
     assert not (tmp_path / "outbox").exists()  # nothing was "sent" to the file backend
 
@@ -143,4 +145,5 @@ def test_preview_command_prints_and_writes_the_emails(
     assert {r["contract"] for r in only.json()} <= {"DEMO-2025-001"}
 
     bad = cli("preview", "--until", "2020-01-01")
-    assert bad.code == 2 and bad.err.startswith("error: --until: is before today")
+    assert bad.code == 2
+    assert bad.err.startswith("error: --until: is before today")
