@@ -13,6 +13,8 @@ from typing import Any
 import typer
 from pydantic import BaseModel
 
+from tracker.csvsafe import csv_safe
+
 
 class Format(StrEnum):
     TABLE = "table"
@@ -29,6 +31,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    # Text a user typed (a supplier named "=HYPERLINK(...)") must not run in a spreadsheet.
+    return csv_safe(value) if isinstance(value, str) else _cell(value)
 
 
 def as_record(value: Any) -> dict[str, Any]:
@@ -69,7 +76,7 @@ def emit_rows(given: Iterable[Any], fmt: Format, *, empty: str = "nothing found"
     if fmt is Format.CSV:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_cell(row.get(c)) for c in columns] for row in rows)
+        writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
         return
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]

@@ -24,18 +24,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from tracker.csvsafe import csv_safe
 from tracker.domain.localtime import zone
 from tracker.reports.figures import ReportFigures
 from tracker.reports.tables import Cell, Table, cell_text, tables
 
 CSV_COLUMNS = ("table", "row", "measure", "value")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAMPLE_ROWS = 200  # column widths are fitted to the header and this many rows
 MAX_WIDTH = 60
-
-
-def csv_safe(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _csv_text(value: Cell) -> str:
