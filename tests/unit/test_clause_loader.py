@@ -180,3 +180,36 @@ def test_file_name_must_match_the_id(tmp_path: Path) -> None:
     path.write_text(HEADER.format(id="audit") + GOOD_BODY, encoding="utf-8")
     with pytest.raises(ClauseFileError, match=r"other-name.yaml:2: id: 'audit' does not match"):
         load_library(tmp_path)
+
+
+def laughs(levels: int) -> str:
+    """A "billion laughs": each alias list repeats the one before ten times."""
+    lines = ['a0: &a0 "lol"']
+    for n in range(1, levels + 1):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_are_refused_so_a_billion_laughs_cannot_hang_the_tracker(tmp_path: Path) -> None:
+    (tmp_path / "laughs.yaml").write_text(HEADER.format(id="laughs") + laughs(5))
+    with pytest.raises(ClauseFileError) as caught:
+        load_library(None, [tmp_path])
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'laughs.yaml'}:13: aliases (*name) are not")
+
+
+def test_deep_nesting_is_refused_not_a_recursion_error() -> None:
+    text = HEADER.format(id="deep") + "nested: " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(ClauseFileError) as caught:
+        parse_clause_text(text, "deep.yaml")
+    assert str(caught.value) == "deep.yaml:12: is nested more than 40 levels deep"
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(HEADER.format(id="huge") + "# " + "x" * 2_000_000 + "\n")
+    with pytest.raises(ClauseFileError) as caught:
+        load_library(None, [tmp_path])
+    assert str(caught.value) == (
+        f"{path}:1: is {path.stat().st_size:,} bytes; a clause file may be at most 1,048,576 bytes"
+    )

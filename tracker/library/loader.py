@@ -20,6 +20,39 @@ from tracker.library.schema import SEMVER, SLUG, ClauseFile
 
 YamlPath = tuple[str | int, ...]
 
+# A clause file is a few kilobytes. The limits keep a hostile or broken file from hanging the
+# tracker (a "billion laughs" of aliases expands to gigabytes) or crashing it (nesting
+# deeper than Python's recursion limit).
+MAX_CLAUSE_BYTES = 1024 * 1024
+MAX_YAML_DEPTH = 40
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a clause file may not use."""
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases and nesting deeper than MAX_YAML_DEPTH."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(
+                problem="aliases (*name) are not allowed in clause files; write the value out",
+                problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Refused(
+                problem=f"is nested more than {MAX_YAML_DEPTH} levels deep",
+                problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -92,8 +125,13 @@ class _Composer:
 
 def parse_clause_text(text: str, file: str) -> ClauseFile:
     """Validate one clause file's text; raises ClauseFileError listing every problem."""
+    if len(text) > MAX_CLAUSE_BYTES:
+        raise ClauseFileError([Problem(file, 1, "", _too_large(len(text)))])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_GuardedLoader)
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise ClauseFileError([Problem(file, line, "", str(exc.problem))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -170,8 +208,15 @@ def _problem_from_issue(issue: Issue, composer: _Composer) -> Problem:
     )
 
 
+def _too_large(size: int) -> str:
+    return f"is {size:,} bytes; a clause file may be at most {MAX_CLAUSE_BYTES:,} bytes"
+
+
 def load_clause_file(path: Path) -> ClauseFile:
     try:
+        size = path.stat().st_size
+        if size > MAX_CLAUSE_BYTES:  # checked before reading: the file may be huge
+            raise ClauseFileError([Problem(str(path), 1, "", _too_large(size))])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ClauseFileError([Problem(str(path), 1, "", f"cannot be read: {exc}")]) from None
