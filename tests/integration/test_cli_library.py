@@ -239,3 +239,10 @@ def test_check_exits_1_on_a_broken_file_and_0_on_the_library(
         f"{broken / 'bad.yaml'}:22: obligations[1].recurrence.interval: 'P12Q' is not a date "
         "duration; use ISO 8601 such as P20D, P6W, P12M, P2Y or -P90D for 'before'"
     )
+
+
+def test_an_absurd_duration_is_refused_naming_the_parameter(cli: Cli) -> None:
+    result = cli("contract", "attach", "C-1", "buyer-audit", "--param", "report_days=P99999999D")
+    assert result.code == 2
+    assert result.err == "error: --param report_days: 'P99999999D' is longer than 100 years\n"
+    assert cli.ok("obligations", "--format", "json").json() == []

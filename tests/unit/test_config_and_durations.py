@@ -69,3 +69,13 @@ def test_durations(text: str, months: int, days: int) -> None:
 def test_malformed_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="not a date duration"):
         Duration.parse(text)
+
+
+@pytest.mark.parametrize("text", ["P99999999D", "P101Y", "P1300M", "P9999999999999999999999Y"])
+def test_durations_longer_than_a_century_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is longer than 100 years"):
+        Duration.parse(text)
+
+
+def test_a_century_is_allowed() -> None:
+    assert Duration.parse("P100Y").years == 100

@@ -215,3 +215,30 @@ def test_today_is_the_contracts_date(instant: datetime, zone: str, expected: dat
 def test_local_today_refuses_naive_time() -> None:
     with pytest.raises(ValueError, match="aware"):
         local_today(datetime(2027, 1, 1, 12), "UTC")
+
+
+NEAR_THE_END = clause(
+    """\
+obligations:
+  - id: audit
+    title: Social audit
+    trigger: {type: recurring}
+    recurrence: {interval: P12M, anchor: contract_start}
+  - id: exit-plan
+    title: Exit plan, after the end
+    trigger: {type: contract_end, offset: P90D, adjust: following}
+"""
+)
+
+
+def test_dates_near_9999_end_the_schedule_instead_of_crashing() -> None:
+    contract = dates(date(9990, 3, 31), date(9999, 12, 31), country="DE")
+    [audit, exit_plan] = NEAR_THE_END.obligations
+    due = [
+        o.due_on
+        for o in contract_occurrences(audit, clause=NEAR_THE_END, values={}, contract=contract)
+    ]
+    assert due[-1] == date(9999, 3, 31)
+    assert len(due) == 9
+    with pytest.raises(ScheduleError, match="would fall after 9999-12-31"):
+        list(contract_occurrences(exit_plan, clause=NEAR_THE_END, values={}, contract=contract))

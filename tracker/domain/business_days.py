@@ -9,6 +9,8 @@ from typing import Any
 
 import holidays
 
+from tracker.domain.durations import DateOutOfRange
+
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 
 
@@ -41,16 +43,22 @@ def add_business_days(start: date, count: int, country: str | None) -> date:
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     day = start
-    while remaining:
-        day += timedelta(days=step)
-        if day.weekday() not in WEEKEND and not is_holiday(day):
-            remaining -= 1
+    try:
+        while remaining:
+            day += timedelta(days=step)
+            if day.weekday() not in WEEKEND and not is_holiday(day):
+                remaining -= 1
+    except OverflowError:
+        raise DateOutOfRange(f"{count} business days from {start} is not a date") from None
     return day
 
 
 def roll(day: date, country: str | None, *, direction: int) -> date:
     """Move to the nearest business day in `direction` (+1 following, -1 preceding)."""
     is_holiday = holiday_checker(country)
-    while day.weekday() in WEEKEND or is_holiday(day):
-        day += timedelta(days=direction)
+    try:
+        while day.weekday() in WEEKEND or is_holiday(day):
+            day += timedelta(days=direction)
+    except OverflowError:
+        raise DateOutOfRange(f"no business day next to {day}") from None
     return day

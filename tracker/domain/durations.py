@@ -18,6 +18,16 @@ _PATTERN = re.compile(
 )
 
 
+# No clause period is longer than a century; bounding durations keeps date arithmetic (and
+# typos such as P99999999D) from overflowing.
+MAX_DURATION_YEARS = 100
+MAX_DURATION_DAYS = MAX_DURATION_YEARS * 366
+
+
+class DateOutOfRange(OverflowError):
+    """Date arithmetic went past the dates Python knows (years 1 to 9999)."""
+
+
 class CalendarKind(StrEnum):
     """How a duration is counted: every day, or only business days."""
 
@@ -47,7 +57,14 @@ class Duration:
                 f"{text!r} is not a date duration; use ISO 8601 such as P20D, P6W, P12M, P2Y "
                 "or -P90D for 'before'"
             )
+        too_long = f"{text.strip()!r} is longer than {MAX_DURATION_YEARS} years"
+        # Checked on the digits before int(): a thousand-digit number is refused, not parsed.
+        if any(v and len(v) > 6 for k, v in match.groupdict().items() if k != "sign"):
+            raise ValueError(too_long)
         parts = {k: int(v) if v else 0 for k, v in match.groupdict().items() if k != "sign"}
+        length = parts["y"] * 366 + parts["m"] * 31 + parts["w"] * 7 + parts["d"]
+        if length > MAX_DURATION_DAYS:
+            raise ValueError(too_long)
         return cls(
             years=parts["y"],
             months=parts["m"],
@@ -115,11 +132,16 @@ def _parse(text: str) -> Duration:
 def shift(day: date, *, months: int, days: int) -> date:
     """Add whole months (clamping to the month's last day, as dateutil's relativedelta
     does: 31 Jan + 1 month = 28/29 Feb), then days. Integer arithmetic: planning a
-    portfolio calls this millions of times."""
-    if months:
-        index = day.year * 12 + day.month - 1 + months
-        year, month = divmod(index, 12)
-        month += 1
-        last = calendar.monthrange(year, month)[1]
-        day = date(year, month, min(day.day, last))
-    return day + timedelta(days=days) if days else day
+    portfolio calls this millions of times. Raises DateOutOfRange past year 1 or 9999."""
+    try:
+        if months:
+            index = day.year * 12 + day.month - 1 + months
+            year, month = divmod(index, 12)
+            month += 1
+            if not 1 <= year <= 9999:
+                raise DateOutOfRange(f"{day} plus {months} months is not a date")
+            last = calendar.monthrange(year, month)[1]
+            day = date(year, month, min(day.day, last))
+        return day + timedelta(days=days) if days else day
+    except OverflowError:
+        raise DateOutOfRange(f"{day} plus {days} days is not a date") from None

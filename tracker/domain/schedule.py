@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from tracker.domain.business_days import add_business_days, roll
-from tracker.domain.durations import CalendarKind, Duration, shift
+from tracker.domain.durations import CalendarKind, DateOutOfRange, Duration, shift
 from tracker.domain.localtime import zone
 from tracker.library.parameters import JsonValue, param_name
 from tracker.library.schema import ClauseFile, ObligationTemplate, TriggerType
@@ -97,6 +97,16 @@ def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: Cla
     return date.fromisoformat(str(raw))
 
 
+def _due(base: date, offset: Span, template: ObligationTemplate, country: str | None) -> date:
+    """`base` plus the offset, moved to a business day if the template says so."""
+    try:
+        return _finish(offset.apply(base, country), template, country)
+    except DateOutOfRange:
+        raise ScheduleError(
+            f"obligation {template.id!r} would fall after 9999-12-31, the last date there is"
+        ) from None
+
+
 def _finish(due: date, template: ObligationTemplate, country: str | None) -> date:
     adjust = template.trigger.adjust
     if adjust == "following":
@@ -147,7 +157,7 @@ def contract_occurrences(
         base = contract.end_on
     else:
         base = _resolve_date(trigger.date, values, clause)
-    due = _finish(offset.apply(base, contract.country), template, contract.country)
+    due = _due(base, offset, template, contract.country)
     if through is None or due <= through:
         yield Occurrence(template.id, "once", due)
 
@@ -192,15 +202,18 @@ def _recurring(
         anchor, first_months, first_days = first.add_to(anchor), 0, 0
     previous: date | None = None
     for index in range(MAX_OCCURRENCES):
-        # One step from the anchor each time, so month ends never drift.
-        nominal = shift(
-            anchor,
-            months=first_months + interval.total_months * index,
-            days=first_days + interval.day_part * index,
-        )
-        if until is not None and nominal > until:
-            return
-        due = _finish(offset.apply(nominal, contract.country), template, contract.country)
+        try:
+            # One step from the anchor each time, so month ends never drift.
+            nominal = shift(
+                anchor,
+                months=first_months + interval.total_months * index,
+                days=first_days + interval.day_part * index,
+            )
+            if until is not None and nominal > until:
+                return
+            due = _finish(offset.apply(nominal, contract.country), template, contract.country)
+        except DateOutOfRange:
+            return  # the calendar ends at 9999-12-31; so does an open-ended recurrence
         if through is not None and due > through:
             return
         if previous is not None and due <= previous:
@@ -222,7 +235,7 @@ def event_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _finish(offset.apply(occurred_on, contract.country), template, contract.country)
+    due = _due(occurred_on, offset, template, contract.country)
     return Occurrence(template.id, f"event:{event_key}", due)
 
 
@@ -239,5 +252,5 @@ def expiry_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _finish(offset.apply(valid_until, contract.country), template, contract.country)
+    due = _due(valid_until, offset, template, contract.country)
     return Occurrence(template.id, f"expiry:{evidence_key}", due)

@@ -84,19 +84,19 @@ def resolve_values(clause: ClauseFile, given: dict[str, str]) -> dict[str, JsonV
     if unknown:
         known = ", ".join(sorted(clause.parameters)) or "none"
         raise BadInput(
-            f"--param {unknown[0]}: clause {clause.id} has no parameter {unknown[0]!r} "
-            f"(its parameters: {known})"
+            f"clause {clause.id} has no parameter {unknown[0]!r} (its parameters: {known})",
+            field=f"params.{unknown[0]}",
         )
     values: dict[str, JsonValue] = {}
     for name, definition in clause.parameters.items():
         raw = given.get(name, definition.default)
         if raw is None:
-            raise BadInput(f"--param {name}: clause {clause.id} needs a value for {name!r}")
+            raise BadInput(f"clause {clause.id} needs a value for {name!r}", field=f"params.{name}")
         try:
             values[name] = coerce(definition, raw)
         except ValueError as exc:
-            origin = "--param" if name in given else "default of"
-            raise BadInput(f"{origin} {name}: {exc}") from None
+            where = "" if name in given else "the clause's default is wrong: "
+            raise BadInput(f"{where}{exc}", field=f"params.{name}") from None
     return values
 
 
