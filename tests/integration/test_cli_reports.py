@@ -86,6 +86,15 @@ def test_show_names_what_is_missing(cli: Cli) -> None:
     assert other.err == "error: --format: report run 1 has no pdf (it has csv)\n"
 
 
+@pytest.mark.parametrize("name", ["q4.pdf", "Q4.XLSX", "q4.csv", "q4.html"])
+def test_the_format_follows_the_file_name(cli: Cli, tmp_path: Path, name: str) -> None:
+    result = cli.ok("report", "--scope", "portfolio", "--period", "2026-Q4", "-o", name)
+    fmt = name.rsplit(".", 1)[1].lower()
+    assert f"({fmt}, " in result.out
+    magic = {"pdf": b"%PDF", "xlsx": b"PK", "csv": "\ufefftable".encode(), "html": b"<!DOCTYPE"}
+    assert (tmp_path / name).read_bytes().startswith(magic[fmt])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -128,8 +137,12 @@ def test_show_names_what_is_missing(cli: Cli) -> None:
             "error: --period is required",
         ),
         (
-            ("--scope", "portfolio", "--period", "2026-Q4", "-o", "x.html"),
-            "error: --format is required",
+            ("--scope", "portfolio", "--period", "2026-Q4", "-o", "x.docx"),
+            "error: --format is required: x.docx does not end in .html, .pdf, .csv or .xlsx",
+        ),
+        (
+            ("--scope", "portfolio", "--period", "2026-Q4", "-o", "report"),
+            "error: --format is required: report does not end in",
         ),
         (
             ("--scope", "portfolio", "--period", "2026-Q4", "--format", "pdf"),

@@ -43,6 +43,16 @@ def _check_output(output: Path | None) -> Path:
     return output
 
 
+def _format_of(output: Path) -> str:
+    """The format a file name asks for: q4.pdf is a PDF."""
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in produce.FORMATS:
+        raise BadInput(
+            f"--format is required: {output.name} does not end in .html, .pdf, .csv or .xlsx"
+        )
+    return suffix
+
+
 @app.callback()
 def report(
     ctx: typer.Context,
@@ -53,14 +63,17 @@ def report(
         str | None,
         typer.Option(help="2026-Q4, 2026-11, 2026 or FROM..TO (dates, both included)"),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=FORMAT_HELP + " (default: from the -o suffix)"),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file to write")] = None,
     now: Annotated[str | None, typer.Option(help=NOW_READS_HELP)] = None,
 ) -> None:
     """Compliance reports: produce one with the options below (it is recorded), list
     them with `runs`, write one again with `show`.
 
-    Example: tracker report --scope portfolio --period 2026-Q4 --format pdf -o q4.pdf
+    Example: tracker report --scope portfolio --period 2026-Q4 -o q4.pdf
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -69,8 +82,8 @@ def report(
         raise typer.Exit(2)
     parsed_scope = parse_scope(_require(scope, "--scope", "portfolio, supplier:ID or contract:REF"))
     parsed_period = parse_period(_require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B"))
-    fmt = produce.check_format(_require(fmt, "--format", FORMAT_HELP))
     target = _check_output(output)
+    fmt = produce.check_format(fmt if fmt is not None else _format_of(target))
     use = context(now, writes=False)
     figures = produce.compute_figures(use, parsed_scope, parsed_period, as_of=use.now)
     data = produce.render(figures, fmt)
