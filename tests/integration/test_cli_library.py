@@ -246,3 +246,12 @@ def test_an_absurd_duration_is_refused_naming_the_parameter(cli: Cli) -> None:
     assert result.code == 2
     assert result.err == "error: --param report_days: 'P99999999D' is longer than 100 years\n"
     assert cli.ok("obligations", "--format", "json").json() == []
+
+
+def test_diff_with_one_known_version_says_so_plainly(cli: Cli) -> None:
+    result = cli.ok("clauses", "diff", "factory-social-audit")
+    assert result.out == (
+        "factory-social-audit: only version 1.1.0 is known (the library has no earlier version "
+        "and no contract pins one), so there is nothing to compare\n"
+    )
+    assert "--from" not in result.err

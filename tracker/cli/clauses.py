@@ -216,7 +216,15 @@ def diff(
     earlier = names[: names.index(target)]
     source = from_version or (earlier[-1] if earlier else None)
     if source is None:
-        raise BadInput(f"--from: only version {target} of {clause_id} is known here")
+        # Nothing older to compare with: not a mistake of the user's, so say so and succeed.
+        typer.echo(
+            f"{clause_id}: only version {target} is known (the library has no earlier "
+            "version and no contract pins one), so there is nothing to compare"
+            if len(names) == 1
+            else f"{clause_id}: {target} is the oldest known version "
+            f"(known: {', '.join(names)}); nothing to compare it with"
+        )
+        return
     if source not in versions:
         raise BadInput(f"--from: {clause_id} {source} is not known (known: {', '.join(names)})")
     old, new = versions[source], versions[target]
