@@ -147,3 +147,25 @@ def test_preview_command_prints_and_writes_the_emails(
     bad = cli("preview", "--until", "2020-01-01")
     assert bad.code == 2
     assert bad.err.startswith("error: --until: is before today")
+
+
+def test_the_demo_lists_the_statuses_a_sweep_leaves(
+    tracker_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(capsys, monkeypatch)
+    cli.ok("init")
+    printed = cli.ok("demo", "--now", NOW).out.splitlines()
+    start = next(i for i, line in enumerate(printed) if line.startswith("ID "))
+    shown = {
+        (int(line.split()[0]), line.split()[2])
+        for line in printed[start + 1 :]
+        if line[:1].isdigit()
+    }
+    cli.ok("plan", "--now", NOW)  # the status pass any sweep at that time runs first
+    listed = {
+        (row["id"], row["status"])
+        for row in cli.ok("obligations", "--format", "json").json()
+        if row["status"] in ("due", "overdue")
+    }
+    assert shown == listed
+    assert {"due", "overdue"} == {status for _id, status in shown}

@@ -22,6 +22,7 @@ from tracker.db import read_session
 from tracker.demo.history import load_history
 from tracker.domain.schedule import local_today
 from tracker.models import Contract, ContractClause, ContractEvent, Supplier
+from tracker.reminders.passes import sweep
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,9 @@ def load_demo(ctx: Context) -> dict[str, Any]:
                 )
                 created["events"] += 1
     history = load_history(ctx, [spec.reference for spec in CONTRACTS])
+    # The status pass of the first sweep, so what the demo lists is what `tracker obligations`
+    # shows a minute later; it writes no reminder and sends nothing.
+    sweep(ctx, remind=False)
     return {
         "created": created,
         "history": history,
