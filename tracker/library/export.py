@@ -9,7 +9,6 @@ from pathlib import Path
 
 from tracker.errors import BadInput, Failure
 from tracker.library.document import build
-from tracker.library.docx_writer import to_docx
 from tracker.library.parameters import resolve_values
 from tracker.library.schema import ClauseFile
 from tracker.rendering import render
@@ -25,6 +24,8 @@ def render_clause(clause: ClauseFile, params: dict[str, str], fmt: DocFormat) ->
     values = resolve_values(clause, params)
     doc = build(clause, values, set(params))
     if fmt is DocFormat.DOCX:
+        from tracker.library.docx_writer import to_docx  # python-docx: only for .docx
+
         return to_docx(doc)
     return render(f"clauses/clause.{fmt.value}", doc=doc).encode("utf-8")
 

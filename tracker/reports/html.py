@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from tracker.domain.localtime import zone
 from tracker.rendering import render
-from tracker.reports import charts
 from tracker.reports.figures import (
     CERTIFICATE_WINDOW_DAYS,
     OUTCOME_LABELS,
@@ -36,6 +35,8 @@ def _rate_class(rate: float | None) -> str:
 
 
 def render_html(f: ReportFigures) -> str:
+    from tracker.reports import charts  # matplotlib: loaded by reports, not every command
+
     # The charts are SVG that matplotlib wrote and escaped itself (labels included).
     drawn = {
         "trend": Markup(charts.on_time_trend(f.trend)),  # noqa: S704

@@ -13,7 +13,6 @@ from tracker.reports.html import html_to_pdf, render_html
 from tracker.reports.periods import Period
 from tracker.reports.queries import LIST_LIMIT, compute, snapshot
 from tracker.reports.scope import Scope
-from tracker.reports.spreadsheets import render_csv, render_xlsx
 
 # Bump the number after the slash whenever a figure's definition or a format's layout
 # changes, so a stored report says which rules made it.
@@ -71,7 +70,12 @@ def render(figures: ReportFigures, fmt: str) -> bytes:
     if fmt == "pdf":
         return html_to_pdf(render_html(figures))
     if fmt == "csv":
+        from tracker.reports.spreadsheets import render_csv
+
         return render_csv(figures)
+    # openpyxl is loaded only for the formats that need it, not at every command's start.
+    from tracker.reports.spreadsheets import render_xlsx
+
     return render_xlsx(figures)
 
 
