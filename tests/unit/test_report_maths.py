@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tracker.csvsafe import csv_safe
 from tracker.reports.figures import (
     DEFINITIONS,
     OUTCOMES,
@@ -22,7 +23,6 @@ from tracker.reports.figures import (
 from tracker.reports.periods import parse_period
 from tracker.reports.produce import FORMATS, filename
 from tracker.reports.scope import parse_scope
-from tracker.reports.spreadsheets import csv_safe
 
 
 def test_on_time_rate_leaves_open_waived_and_review_out() -> None:

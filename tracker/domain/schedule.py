@@ -14,8 +14,13 @@ from functools import lru_cache
 from tracker.domain.business_days import add_business_days, roll
 from tracker.domain.durations import CalendarKind, DateOutOfRange, Duration, shift
 from tracker.domain.localtime import zone
-from tracker.library.parameters import JsonValue, param_name
-from tracker.library.schema import ClauseFile, ObligationTemplate, TriggerType
+from tracker.domain.templates import (
+    ClauseRules,
+    JsonValue,
+    TemplateRules,
+    TriggerType,
+    param_name,
+)
 
 # Guard against a runaway recurrence (e.g. P1D over an open-ended contract).
 MAX_OCCURRENCES = 10_000
@@ -70,7 +75,7 @@ def local_today(now: datetime, timezone: str) -> date:
 def resolve_span(
     text: str,
     *,
-    clause: ClauseFile,
+    clause: ClauseRules,
     values: Mapping[str, JsonValue],
     calendar: CalendarKind | None,
 ) -> Span:
@@ -89,7 +94,7 @@ def _span(text: str, calendar: CalendarKind) -> Span:
     return Span(Duration.parse(text), calendar)
 
 
-def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: ClauseFile) -> date:
+def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: ClauseRules) -> date:
     if text is None:
         raise ScheduleError("a date is needed")
     name = param_name(text)
@@ -97,7 +102,7 @@ def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: Cla
     return date.fromisoformat(str(raw))
 
 
-def _due(base: date, offset: Span, template: ObligationTemplate, country: str | None) -> date:
+def _due(base: date, offset: Span, template: TemplateRules, country: str | None) -> date:
     """`base` plus the offset, moved to a business day if the template says so."""
     try:
         return _finish(offset.apply(base, country), template, country)
@@ -107,7 +112,7 @@ def _due(base: date, offset: Span, template: ObligationTemplate, country: str | 
         ) from None
 
 
-def _finish(due: date, template: ObligationTemplate, country: str | None) -> date:
+def _finish(due: date, template: TemplateRules, country: str | None) -> date:
     adjust = template.trigger.adjust
     if adjust == "following":
         return roll(due, country, direction=1)
@@ -117,9 +122,9 @@ def _finish(due: date, template: ObligationTemplate, country: str | None) -> dat
 
 
 def contract_occurrences(
-    template: ObligationTemplate,
+    template: TemplateRules,
     *,
-    clause: ClauseFile,
+    clause: ClauseRules,
     values: Mapping[str, JsonValue],
     contract: ContractDates,
     through: date | None = None,
@@ -163,9 +168,9 @@ def contract_occurrences(
 
 
 def _recurring(
-    template: ObligationTemplate,
+    template: TemplateRules,
     *,
-    clause: ClauseFile,
+    clause: ClauseRules,
     values: Mapping[str, JsonValue],
     contract: ContractDates,
     offset: Span,
@@ -223,9 +228,9 @@ def _recurring(
 
 
 def event_occurrence(
-    template: ObligationTemplate,
+    template: TemplateRules,
     *,
-    clause: ClauseFile,
+    clause: ClauseRules,
     values: Mapping[str, JsonValue],
     contract: ContractDates,
     occurred_on: date,
@@ -240,9 +245,9 @@ def event_occurrence(
 
 
 def expiry_occurrence(
-    template: ObligationTemplate,
+    template: TemplateRules,
     *,
-    clause: ClauseFile,
+    clause: ClauseRules,
     values: Mapping[str, JsonValue],
     contract: ContractDates,
     valid_until: date,

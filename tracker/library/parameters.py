@@ -6,14 +6,14 @@ import re
 import string
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from tracker.domain.durations import CalendarKind, Duration
+from tracker.domain.templates import JsonValue as JsonValue
+from tracker.domain.templates import param_name as param_name
 from tracker.errors import BadInput
-from tracker.library.schema import PARAM_REF, ClauseFile, Parameter, ParamType
+from tracker.library.schema import ClauseFile, Parameter, ParamType
 
-JsonValue = str | int | float | bool | None
 _MONEY = re.compile(r"^(?P<amount>\d+(?:\.\d{1,2})?)\s*(?P<currency>[A-Z]{3})$")
 
 
@@ -112,13 +112,6 @@ def placeholders(text: str) -> list[str]:
             )
         names.append(field)
     return names
-
-
-@lru_cache(maxsize=4096)
-def param_name(text: str | None) -> str | None:
-    """The parameter named by a `{name}` reference, or None for a literal."""
-    match = PARAM_REF.match(text) if text else None
-    return match.group(1) if match else None
 
 
 def render_text(text: str, values: dict[str, JsonValue]) -> str:

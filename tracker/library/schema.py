@@ -10,7 +10,6 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -19,8 +18,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from tracker.domain.durations import CalendarKind, Duration
 
+# The trigger kinds and `{name}` references belong to the schedule engine; named here too.
+from tracker.domain.templates import PARAM_REF as PARAM_REF
+from tracker.domain.templates import TriggerType as TriggerType
+
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-PARAM_REF = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
 SEMVER = r"^\d+\.\d+\.\d+$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
@@ -47,18 +49,6 @@ class Verification(StrEnum):
     VERIFIED = "verified"
     SECONDARY = "secondary"
     INFERENCE = "inference"
-
-
-class TriggerType(StrEnum):
-    CONTRACT_SIGNED = "contract_signed"
-    CONTRACT_START = "contract_start"
-    CONTRACT_END = "contract_end"
-    FIXED_DATE = "fixed_date"
-    RECURRING = "recurring"
-    EVIDENCE_EXPIRY = "evidence_expiry"
-    EVENT = "event"
-    # Planned when a finding is recorded (corrective action plans).
-    FINDING = "finding"
 
 
 class EventName(StrEnum):

@@ -1,0 +1,92 @@
+"""What the schedule engine reads from a clause: triggers, recurrences and parameters.
+
+The clause library's pydantic models (`tracker.library.schema`) have these shapes; the
+domain names only the shapes, so it depends on no library module and the library depends
+on the domain, never the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any, Protocol
+
+from tracker.domain.durations import CalendarKind
+
+# A parameter value as a clause file or a buyer gives it.
+JsonValue = str | int | float | bool | None
+
+# `{disclosure_period}`: a value that names a clause parameter instead of giving a literal.
+PARAM_REF = re.compile(r"^\{([a-z_][a-z0-9_]*)\}$")
+
+
+class TriggerType(StrEnum):
+    CONTRACT_SIGNED = "contract_signed"
+    CONTRACT_START = "contract_start"
+    CONTRACT_END = "contract_end"
+    FIXED_DATE = "fixed_date"
+    RECURRING = "recurring"
+    EVIDENCE_EXPIRY = "evidence_expiry"
+    EVENT = "event"
+    # Planned when a finding is recorded (corrective action plans).
+    FINDING = "finding"
+
+
+@lru_cache(maxsize=4096)
+def param_name(text: str | None) -> str | None:
+    """The parameter named by a `{name}` reference, or None for a literal."""
+    match = PARAM_REF.match(text) if text else None
+    return match.group(1) if match else None
+
+
+class ParameterRules(Protocol):
+    @property
+    def default(self) -> Any: ...
+    @property
+    def calendar(self) -> CalendarKind | None: ...
+
+
+class TriggerRules(Protocol):
+    @property
+    def type(self) -> TriggerType: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def offset(self) -> str: ...
+    @property
+    def calendar(self) -> CalendarKind | None: ...
+    @property
+    def adjust(self) -> str: ...
+
+
+class RecurrenceRules(Protocol):
+    @property
+    def interval(self) -> str: ...
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def anchor_date(self) -> str | None: ...
+    @property
+    def first(self) -> str | None: ...
+    @property
+    def until(self) -> str: ...
+
+
+class TemplateRules(Protocol):
+    """One obligation template of a clause."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def trigger(self) -> TriggerRules: ...
+    @property
+    def recurrence(self) -> RecurrenceRules | None: ...
+
+
+class ClauseRules(Protocol):
+    """A clause, as far as scheduling its obligations goes: its parameters."""
+
+    @property
+    def parameters(self) -> Mapping[str, ParameterRules]: ...
