@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from tracker import validate
-from tracker.cli.options import context, parse_params
+from tracker.cli.options import context, parse_params, write_output
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
 from tracker.contracts.upgrades import known_versions
 from tracker.errors import BadInput
 from tracker.library.describe import describe
-from tracker.library.export import DocFormat, render_clause, write_atomically
+from tracker.library.export import DocFormat, render_clause
 from tracker.library.loader import (
     ClauseFileError,
     Library,
@@ -162,7 +162,7 @@ def render(
 ) -> None:
     """Write the model clause with your values, its schedule in words and its sources."""
     clause = _library().get(clause_id)
-    write_atomically(output, render_clause(clause, parse_params(param), doc_format))
+    write_output(output, render_clause(clause, parse_params(param), doc_format))
     typer.echo(f"wrote {output} ({clause.id} {clause.version}, {doc_format.value})")
 
 

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.clock import utc_now
 from tracker.config import get_settings
 from tracker.context import Context
 from tracker.db import get_engine
-from tracker.errors import BadInput
+from tracker.errors import BadInput, Failure
+from tracker.files import write_atomic
 from tracker.migrate import current_revision, head_revision
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named with -o, whole or not at all."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise BadInput(f"-o: the directory {directory} does not exist")
+    if path.is_dir():
+        raise BadInput(f"-o: {path} is a directory")
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise Failure(f"-o: cannot write {path}: {exc.strerror}") from None
 
 
 def parse_date(value: str | None, *, option: str) -> date | None:

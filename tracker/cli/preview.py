@@ -11,6 +11,7 @@ import typer
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, emit_rows
 from tracker.errors import BadInput
+from tracker.files import write_atomic
 from tracker.reminders.preview import preview as run_preview
 
 
@@ -39,5 +40,5 @@ def preview(
     if write_emails is not None:
         write_emails.mkdir(parents=True, exist_ok=True)
         for email in result.emails:
-            (write_emails / f"preview-{email.outbox_id:06d}.eml").write_bytes(email.raw)
+            write_atomic(write_emails / f"preview-{email.outbox_id:06d}.eml", email.raw)
         typer.echo(f"wrote {len(result.emails)} emails into {write_emails}", err=True)

@@ -9,12 +9,11 @@ from typing import Annotated
 import typer
 
 from tracker.cli import report_schedules
-from tracker.cli.options import NOW_READS_HELP, context
+from tracker.cli.options import NOW_READS_HELP, context, write_output
 from tracker.cli.output import Format, FormatOption, emit_rows
 from tracker.clock import utc_now
 from tracker.db import write_session
 from tracker.errors import BadInput
-from tracker.library.export import write_atomically
 from tracker.reports import produce
 from tracker.reports.periods import parse_period
 from tracker.reports.runs import list_runs, record_run, run_file, sha256
@@ -88,7 +87,7 @@ def report(
     figures = produce.compute_figures(use, parsed_scope, parsed_period, as_of=use.now)
     data = produce.render(figures, fmt)
     # The file first, then the record: a run is only recorded for a report that exists.
-    write_atomically(target, data)
+    write_output(target, data)
     with write_session(use.engine) as session:
         run = record_run(
             session,
@@ -135,5 +134,5 @@ def show(
     fmt = produce.check_format(fmt)
     target = _check_output(output)
     data = run_file(context(), run_id, fmt)
-    write_atomically(target, data)
+    write_output(target, data)
     typer.echo(f"wrote {target} (report run {run_id}, {fmt}, sha256 {sha256(data)})")
