@@ -1,4 +1,7 @@
-"""Fast set-based inserts for the hot paths (planning obligations, writing reminders).
+"""The one place rows are inserted "unless already there" (INSERT ... ON CONFLICT DO NOTHING).
+
+`insert_ignoring_duplicates` goes through SQLAlchemy and takes any column type; `insert_new`
+is the fast path for the hot loops (planning obligations, writing reminders).
 
 SQLAlchemy's executemany processes every bound value in Python; at a million obligations
 that is a third of planning. Here the driver gets plain tuples: SQLite `executemany`
@@ -15,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from tracker.models import UTCDateTime
@@ -72,6 +77,26 @@ def _pg_array_type(column: sa.Column[Any]) -> str:
         if isinstance(_kind(column), kind):
             return name
     raise TypeError(f"{column.name}: {column.type!r} is not supported by the fast insert")
+
+
+def insert_ignoring_duplicates(
+    session: Session, table: Any, rows: list[dict[str, Any]], *, conflict: list[str]
+) -> int:
+    """Set-based INSERT ... ON CONFLICT DO NOTHING on the unique key `conflict`.
+
+    Returns how many rows were new, counted with RETURNING (driver row counts are not
+    reliable for batched inserts). Re-running with the same rows inserts nothing.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=conflict)
+    else:
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
+    key = next(iter(table.primary_key.columns))
+    result = session.execute(stmt.returning(key), rows)
+    return len(result.all())
 
 
 def insert_new(

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -82,23 +80,3 @@ def read_session(engine: Engine) -> Iterator[Session]:
     objects stay readable (an explicit rollback would expire them)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
-
-
-def insert_ignoring_duplicates(
-    session: Session, table: Any, rows: list[dict[str, Any]], *, conflict: list[str]
-) -> int:
-    """Set-based INSERT ... ON CONFLICT DO NOTHING on the unique key `conflict`.
-
-    Returns how many rows were new, counted with RETURNING (driver row counts are not
-    reliable for batched inserts). Re-running with the same rows inserts nothing.
-    """
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=conflict)
-    else:
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
-    key = next(iter(table.primary_key.columns))
-    result = session.execute(stmt.returning(key), rows)
-    return len(result.all())

@@ -14,8 +14,9 @@ from sqlmodel import Session, col
 
 from tracker import validate
 from tracker.audit import chain as audit
+from tracker.bulk import insert_ignoring_duplicates
 from tracker.context import Context
-from tracker.db import insert_ignoring_duplicates, read_session, write_session
+from tracker.db import read_session, write_session
 from tracker.domain.schedule import (
     ContractDates,
     ScheduleError,

@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
+from tracker.bulk import insert_ignoring_duplicates
 from tracker.context import Context
 from tracker.contracts.register import store_clause_version
-from tracker.db import insert_ignoring_duplicates, read_session, write_session
+from tracker.db import read_session, write_session
 from tracker.domain.schedule import local_today
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput

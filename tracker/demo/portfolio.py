@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -20,6 +19,7 @@ from tracker.contracts import register as contracts
 from tracker.contracts import suppliers
 from tracker.db import read_session
 from tracker.demo.history import load_history
+from tracker.domain.durations import shift
 from tracker.domain.schedule import local_today
 from tracker.models import Contract, ContractClause, ContractEvent, Supplier
 from tracker.reminders.passes import sweep
@@ -130,7 +130,7 @@ def load_demo(ctx: Context) -> dict[str, Any]:
             created["suppliers"] += 1
     for spec in CONTRACTS:
         today = local_today(ctx.now, spec.timezone)
-        start = date(today.year, today.month, 1) - relativedelta(months=spec.months_running)
+        start = shift(date(today.year, today.month, 1), months=-spec.months_running, days=0)
         if _contract_id(ctx, spec.reference) is None:
             contracts.add_contract(
                 ctx,
@@ -138,7 +138,7 @@ def load_demo(ctx: Context) -> dict[str, Any]:
                 supplier_id=supplier_ids[spec.supplier],
                 title=spec.title,
                 start_on=start,
-                end_on=start + relativedelta(years=spec.years) - timedelta(days=1),
+                end_on=shift(start, months=12 * spec.years, days=-1),
                 signed_on=start - timedelta(days=30),
                 manager_email=MANAGER,
                 timezone=spec.timezone,

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracker.bulk import insert_new, update_by_id
-from tracker.db import insert_ignoring_duplicates
+from tracker.bulk import insert_ignoring_duplicates, insert_new, update_by_id
 from tracker.domain.localtime import zone
 from tracker.domain.policy import first_reminder_at, lead_days, step_offsets
 from tracker.domain.schedule import (

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
+from tracker.bulk import insert_ignoring_duplicates
 from tracker.clock import utc_now
-from tracker.db import insert_ignoring_duplicates, read_session, write_session
+from tracker.db import read_session, write_session
 from tracker.models import WorkerHeartbeat, table_of
 
 

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
+from tracker.domain.durations import shift
 from tracker.errors import BadInput
 
 KINDS = ("month", "quarter", "year", "custom")
@@ -48,10 +47,10 @@ class Period:
         if n < 0:
             raise ValueError("n must be >= 0")
         if self.kind == "custom":
-            shift = timedelta(days=self.days * n)
-            return custom_period(self.start - shift, self.end - shift)
+            back = timedelta(days=self.days * n)
+            return custom_period(self.start - back, self.end - back)
         return _calendar_period(
-            self.start - relativedelta(months=_MONTHS[self.kind] * n), self.kind
+            shift(self.start, months=-_MONTHS[self.kind] * n, days=0), self.kind
         )
 
 
@@ -60,7 +59,7 @@ def custom_period(start: date, end: date) -> Period:
 
 
 def _calendar_period(first: date, kind: str) -> Period:
-    end = first + relativedelta(months=_MONTHS[kind]) - timedelta(days=1)
+    end = shift(first, months=_MONTHS[kind], days=-1)
     if kind == "month":
         label = f"{first.year:04d}-{first.month:02d}"
     elif kind == "quarter":
