@@ -61,7 +61,7 @@ def test_parse_period(text: str, start: date, end: date, label: str, kind: str) 
     ],
 )
 def test_bad_periods_name_the_option(text: str) -> None:
-    with pytest.raises(BadInput, match=r"^--period: ") as caught:
+    with pytest.raises(BadInput, match=r"^period: ") as caught:
         parse_period(text)
     assert caught.value.exit_code == 2
     assert "\n" not in str(caught.value)
@@ -165,5 +165,5 @@ def test_parse_scope(text: str, scope: Scope, shown: str) -> None:
     ],
 )
 def test_bad_scopes_name_the_option(text: str) -> None:
-    with pytest.raises(BadInput, match=r"^--scope: "):
+    with pytest.raises(BadInput, match=r"^scope: "):
         parse_scope(text)

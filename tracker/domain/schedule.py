@@ -153,7 +153,7 @@ def contract_occurrences(
         if contract.signed_on is None:
             raise ScheduleError(
                 f"obligation {template.id!r} counts from the signature date, "
-                "which the contract does not have (set it with --signed)"
+                "which the contract does not have (give the contract its signature date)"
             )
         base = contract.signed_on
     elif kind is TriggerType.CONTRACT_START:
@@ -193,7 +193,7 @@ def _recurring(
         if contract.signed_on is None:
             raise ScheduleError(
                 f"obligation {template.id!r} recurs from the signature date, "
-                "which the contract does not have (set it with --signed)"
+                "which the contract does not have (give the contract its signature date)"
             )
         anchor = contract.signed_on
     elif recurrence.anchor == "fixed_date":

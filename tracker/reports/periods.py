@@ -77,7 +77,7 @@ def period_containing(day: date, every: str) -> Period:
         return _calendar_period(date(day.year, (day.month - 1) // 3 * 3 + 1, 1), "quarter")
     if every == "year":
         return _calendar_period(date(day.year, 1, 1), "year")
-    raise BadInput(f"--every: {every!r} is not one of {', '.join(EVERY)}")
+    raise BadInput(f"{every!r} is not one of {', '.join(EVERY)}", field="every")
 
 
 def parse_period(text: str) -> Period:
@@ -90,7 +90,7 @@ def parse_period(text: str) -> Period:
                 raise ValueError(value)
             start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
             if end < start:
-                raise BadInput(f"--period: {text!r} ends before it starts")
+                raise BadInput(f"{text!r} ends before it starts", field="period")
             return custom_period(start, end)
         if match := _QUARTER.fullmatch(value):
             year, quarter = int(match[1]), int(match[2])
@@ -101,4 +101,4 @@ def parse_period(text: str) -> Period:
             return _calendar_period(date(int(match[1]), 1, 1), "year")
     except ValueError:
         pass
-    raise BadInput(f"--period: {text!r} is not a period; {_HINT}")
+    raise BadInput(f"{text!r} is not a period; {_HINT}", field="period")

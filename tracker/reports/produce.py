@@ -54,10 +54,10 @@ def compute_figures(
         )
 
 
-def check_format(fmt: str, *, option: str = "--format") -> str:
+def check_format(fmt: str, *, field: str = "format") -> str:
     value = fmt.strip().lower()
     if value not in FORMATS:
-        raise BadInput(f"{option}: {fmt!r} is not one of {', '.join(FORMATS)}")
+        raise BadInput(f"{fmt!r} is not one of {', '.join(FORMATS)}", field=field)
     return value
 
 

@@ -155,7 +155,7 @@ def _resolve_scope(conn: Connection, scope: Scope) -> tuple[str, ColumnElement[b
             select(SUP.id, SUP.name).where(SUP.id == scope.supplier_id)
         ).one_or_none()
         if row is None:
-            raise NotFound(f"--scope: no supplier with id {scope.key}")
+            raise NotFound(f"no supplier with id {scope.key}", field="scope")
         return f"Supplier {row.name} (id {row.id})", C.supplier_id == row.id
     found = conn.execute(
         select(C.id, C.reference, C.title, SUP.name)
@@ -163,7 +163,7 @@ def _resolve_scope(conn: Connection, scope: Scope) -> tuple[str, ColumnElement[b
         .where(C.reference == scope.key)
     ).one_or_none()
     if found is None:
-        raise NotFound(f"--scope: no contract {scope.key!r}")
+        raise NotFound(f"no contract {scope.key!r}", field="scope")
     return f"Contract {found.reference}: {found.title} ({found.name})", C.id == found.id
 
 

@@ -124,7 +124,7 @@ def run_file(ctx: Context, run_id: int, fmt: str) -> bytes:
         ).one_or_none()
     if stored is None:
         kept = ", ".join(run.formats) or "none"
-        raise NotFound(f"--format: report run {run_id} has no {fmt} (it has {kept})")
+        raise NotFound(f"report run {run_id} has no {fmt} (it has {kept})", field="format")
     content = bytes(stored.content)
     if sha256(content) != stored.sha256:
         raise Failure(f"report run {run_id} {fmt}: stored bytes do not match their hash")

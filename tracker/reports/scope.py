@@ -37,10 +37,10 @@ def parse_scope(text: str) -> Scope:
     key = key.strip()
     if sep and kind == "supplier":
         if not key.isascii() or not key.isdigit() or int(key) < 1:
-            raise BadInput(f"--scope: supplier id {key!r} is not a positive whole number")
+            raise BadInput(f"supplier id {key!r} is not a positive whole number", field="scope")
         return Scope("supplier", str(int(key)))
     if sep and kind == "contract":
         if not key:
-            raise BadInput(f"--scope: {text!r} names no contract reference; {_HINT}")
+            raise BadInput(f"{text!r} names no contract reference; {_HINT}", field="scope")
         return Scope("contract", key)
-    raise BadInput(f"--scope: {text!r} is not a scope; {_HINT}")
+    raise BadInput(f"{text!r} is not a scope; {_HINT}", field="scope")
