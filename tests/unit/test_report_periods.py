@@ -128,7 +128,7 @@ def test_period_containing(day: date, every: str, label: str) -> None:
 
 
 def test_period_containing_refuses_an_unknown_rhythm() -> None:
-    with pytest.raises(BadInput, match=r"^--every: 'week'"):
+    with pytest.raises(BadInput, match=r"^every: 'week'"):
         period_containing(date(2026, 1, 1), "week")
 
 
