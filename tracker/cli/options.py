@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from tracker.config import get_settings
 from tracker.context import Context
+from tracker.contracts import parse_amount
 from tracker.db import get_engine
 from tracker.domain.schedule import utc_now
 from tracker.errors import BadInput
@@ -51,15 +52,11 @@ def parse_params(values: list[str] | None) -> dict[str, str]:
 
 
 def parse_money(value: str | None) -> Decimal | None:
+    """--value as people type it (2400000.50, 2 400 000,50, 2,400,000.50); the rule and
+    its refusals of ambiguous amounts live with the use cases, so every door reads alike."""
     if value is None:
         return None
-    try:
-        amount = Decimal(value.replace(",", "").strip())
-    except InvalidOperation:
-        raise BadInput(f"--value: {value!r} is not an amount, e.g. 125000.00") from None
-    if not amount.is_finite():
-        raise BadInput(f"--value: {value!r} is not an amount")
-    return amount
+    return parse_amount(value, field="value")
 
 
 def context(now: str | None = None, *, require_schema: bool = True) -> Context:
