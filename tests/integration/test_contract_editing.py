@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from tests.cli import Cli, mail_cli
 from tests.factories import FOUR_YEAR_BODY, HEADER
@@ -101,11 +102,11 @@ def all_obligations(url: str) -> list[tuple[str, str, str, str]]:
     with read_session(get_engine(url)) as session:
         rows = session.execute(
             select(
-                Obligation.template_id,  # type: ignore[arg-type]
-                Obligation.occurrence,  # type: ignore[arg-type]
-                Obligation.due_on,  # type: ignore[arg-type]
-                Obligation.status,  # type: ignore[arg-type]
-            ).order_by(Obligation.template_id, Obligation.occurrence)  # type: ignore[arg-type]
+                col(Obligation.template_id),
+                col(Obligation.occurrence),
+                col(Obligation.due_on),
+                col(Obligation.status),
+            ).order_by(col(Obligation.template_id), col(Obligation.occurrence))
         )
         return [(t, o, d.isoformat(), s) for t, o, d, s in rows]
 
@@ -115,8 +116,8 @@ def audit_events(url: str, action: str) -> list[AuditEvent]:
         return list(
             session.scalars(
                 select(AuditEvent)
-                .where(AuditEvent.action == action)  # type: ignore[arg-type]
-                .order_by(AuditEvent.id)  # type: ignore[arg-type]
+                .where(col(AuditEvent.action) == action)
+                .order_by(col(AuditEvent.id))
             )
         )
 

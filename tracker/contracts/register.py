@@ -163,7 +163,7 @@ def get_by_reference(
 ) -> Contract:
     """The contract, or NotFound naming the `field` that gave the reference.
 
-    `what` is the older spelling (an option such as "--contract") that callers in other
+    `what` is the older spelling (a CLI option, e.g. --contract) that callers in other
     packages still pass; it becomes the field (`contract`)."""
     if what is not None:
         field = what.lstrip("-").replace("-", "_").lower()
