@@ -475,6 +475,10 @@ BAD_EDITS = [
     (("supplier", "contact", "edit", "1", "--role", "boss"), "--role: 'boss' is not one of"),
     (("supplier", "contact", "remove", "1"), "CONTACT_ID: compliance@example.com is the supplier"),
     (
+        ("supplier", "contact", "edit", "1", "--role", "account"),
+        "--role: compliance@example.com is the supplier's only compliance contact",
+    ),
+    (
         ("contract", "list", "--supplier", "Nobody Ltd"),
         "--supplier: no supplier with id or name 'Nobody Ltd'",
     ),

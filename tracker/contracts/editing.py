@@ -46,7 +46,7 @@ def edit_contract(
             "nothing to change: give a new title, manager, value, currency or date",
         )
     with write_session(ctx.engine) as session:
-        contract = get_by_reference(session, reference)
+        contract = get_by_reference(session, reference, lock=True)
         before = ContractPublic.of(contract)
         start = start_on or contract.start_on
         end = end_on or contract.end_on

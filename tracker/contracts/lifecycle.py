@@ -45,7 +45,7 @@ def detach_clause(ctx: Context, reference: str, clause_id: str, *, reason: str) 
     superseded, nothing new is planned for it; past obligations and evidence stay."""
     why = _reason(reason)
     with write_session(ctx.engine) as session:
-        contract = get_by_reference(session, reference)
+        contract = get_by_reference(session, reference, lock=True)
         assert contract.id is not None
         attached = session.scalars(
             select(ContractClause).where(
@@ -113,7 +113,7 @@ def end_contract(
     why = _reason(reason)
     in_range(ended_on, field="ended_on")
     with write_session(ctx.engine) as session:
-        contract = get_by_reference(session, reference)
+        contract = get_by_reference(session, reference, lock=True)
         assert contract.id is not None
         if contract.ended_on is not None:
             raise BadInput(

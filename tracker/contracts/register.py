@@ -154,20 +154,29 @@ def check_value(value: Decimal | None, currency: str | None) -> tuple[Decimal | 
     return amount, validate.currency(currency, field="currency")
 
 
-def _find(session: Session, reference: str) -> Contract | None:
-    return session.scalars(select(Contract).where(col(Contract.reference) == reference)).first()
+def _find(session: Session, reference: str, *, lock: bool = False) -> Contract | None:
+    stmt = select(Contract).where(col(Contract.reference) == reference)
+    if lock:  # PostgreSQL: a concurrent edit waits (SQLite's BEGIN IMMEDIATE already does)
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
 
 
 def get_by_reference(
-    session: Session, reference: str, *, field: str = "reference", what: str | None = None
+    session: Session,
+    reference: str,
+    *,
+    field: str = "reference",
+    what: str | None = None,
+    lock: bool = False,
 ) -> Contract:
-    """The contract, or NotFound naming the `field` that gave the reference.
+    """The contract (row-locked for the transaction with `lock`), or NotFound naming the
+    `field` that gave the reference.
 
     `what` is the older spelling (a CLI option, e.g. --contract) that callers in other
     packages still pass; it becomes the field (`contract`)."""
     if what is not None:
         field = what.lstrip("-").replace("-", "_").lower()
-    contract = _find(session, reference)
+    contract = _find(session, reference, lock=lock)
     if contract is None:
         raise NotFound(
             f"no contract {reference!r}; `tracker contract list` shows them", field=field

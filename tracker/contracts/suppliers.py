@@ -46,8 +46,10 @@ def _current_contacts(session: Session, supplier_id: int) -> list[SupplierContac
     )
 
 
-def _supplier(session: Session, supplier_id: int, *, field: str = "supplier") -> Supplier:
-    supplier = session.get(Supplier, supplier_id)
+def _supplier(
+    session: Session, supplier_id: int, *, field: str = "supplier", lock: bool = False
+) -> Supplier:
+    supplier = session.get(Supplier, supplier_id, with_for_update=lock)
     if supplier is None:
         raise NotFound(f"no supplier with id {supplier_id}", field=field)
     return supplier
@@ -143,7 +145,7 @@ def edit_supplier(
     if new_name is None and new_country is None and new_ids is None:
         raise BadInput("nothing to change: give a new name, country or identifiers")
     with write_session(ctx.engine) as session:
-        supplier = _supplier(session, supplier_id)
+        supplier = _supplier(session, supplier_id, lock=True)
         contacts = _current_contacts(session, supplier_id)
         before = SupplierPublic.of(supplier, contacts)
         if new_name is not None:
@@ -224,13 +226,32 @@ def add_contact(
 
 
 def _contact(session: Session, contact_id: int) -> SupplierContact:
-    contact = session.get(SupplierContact, contact_id)
+    contact = session.get(SupplierContact, contact_id, with_for_update=True)
     if contact is None or contact.removed_at is not None:
         raise NotFound(
             f"no current contact with id {contact_id}; `tracker supplier show` lists them",
             field="contact_id",
         )
     return contact
+
+
+def _keep_a_compliance_contact(session: Session, leaving: SupplierContact, *, field: str) -> None:
+    """Refuse to take away the supplier's last compliance contact, who gets the reminders."""
+    if leaving.role != ContactRole.COMPLIANCE.value:
+        return
+    # Two changes at once must not both take the last one: the supplier row serialises them.
+    _supplier(session, leaving.supplier_id, lock=True)
+    others = [
+        c
+        for c in _current_contacts(session, leaving.supplier_id)
+        if c.role == ContactRole.COMPLIANCE.value and c.id != leaving.id
+    ]
+    if not others:
+        raise BadInput(
+            f"{leaving.email} is the supplier's only compliance contact, who receives the "
+            "reminders; add another compliance contact first",
+            field=field,
+        )
 
 
 def edit_contact(
@@ -251,6 +272,8 @@ def edit_contact(
     with write_session(ctx.engine) as session:
         contact = _contact(session, contact_id)
         before = ContactPublic.of(contact)
+        if role_value not in (None, ContactRole.COMPLIANCE.value):
+            _keep_a_compliance_contact(session, contact, field="role")
         if address is not None:
             contact.email = address
         if role_value is not None:
@@ -281,18 +304,7 @@ def remove_contact(ctx: Context, contact_id: int) -> RemovedContact:
     the audit trail still name it. A supplier keeps at least one compliance contact."""
     with write_session(ctx.engine) as session:
         contact = _contact(session, contact_id)
-        if contact.role == ContactRole.COMPLIANCE.value:
-            others = [
-                c
-                for c in _current_contacts(session, contact.supplier_id)
-                if c.role == ContactRole.COMPLIANCE.value and c.id != contact_id
-            ]
-            if not others:
-                raise BadInput(
-                    f"{contact.email} is the supplier's only compliance contact, who receives "
-                    "the reminders; add another compliance contact first",
-                    field="contact_id",
-                )
+        _keep_a_compliance_contact(session, contact, field="contact_id")
         before = ContactPublic.of(contact)
         contact.removed_at = ctx.now
         session.add(contact)
