@@ -562,6 +562,12 @@ def test_suppliers_are_found_by_exact_name_and_ambiguity_is_refused(
     four_year_contract(cli, attach=False)  # found its supplier by name
     listed = cli.ok("contract", "list", "--supplier", "example devices ab", "--format", "json")
     assert [c["reference"] for c in listed.json()] == ["RA-2027-017"]
+    cli.ok(
+        "supplier", "contact", "Example Devices AB", "--email", ESCALATION, "--role", "escalation"
+    )
+    shown = cli.ok("supplier", "show", "Example Devices AB", "--format", "json").json()
+    assert (shown["id"], shown["contracts"]) == (1, ["RA-2027-017"])
+    assert [c["email"] for c in shown["contacts"]] == [SUPPLIER, ESCALATION]
     cli.ok("supplier", "add", "Example Devices AB", "--email", "other@example.com")
     result = cli("contract", "list", "--supplier", "Example Devices AB")
     assert result.code == 2

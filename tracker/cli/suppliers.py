@@ -57,7 +57,7 @@ def add(
 
 @app.command("edit")
 def edit(
-    supplier_id: Annotated[int, typer.Argument(help="supplier id")],
+    supplier_id: Annotated[str, typer.Argument(help="supplier id, or its exact name")],
     name: Annotated[str | None, typer.Option(help="new legal name")] = None,
     country: Annotated[str | None, typer.Option(help="ISO 3166 alpha-2, e.g. SE")] = None,
     identifier: Annotated[
@@ -75,7 +75,7 @@ def edit(
 
 @contact_app.command("add")
 def contact_add(
-    supplier_id: Annotated[int, typer.Argument(help="supplier id")],
+    supplier_id: Annotated[str, typer.Argument(help="supplier id, or its exact name")],
     email: Annotated[str, typer.Option(help="email address")],
     role: Annotated[str, typer.Option(help="compliance, account or escalation")],
     name: Annotated[str | None, typer.Option(help="name of the contact")] = None,
@@ -118,7 +118,8 @@ def list_(fmt: Format = FormatOption) -> None:
 
 @app.command("show")
 def show(
-    supplier_id: Annotated[int, typer.Argument(help="supplier id")], fmt: Format = FormatOption
+    supplier_id: Annotated[str, typer.Argument(help="supplier id, or its exact name")],
+    fmt: Format = FormatOption,
 ) -> None:
     """Show a supplier, its contacts and contracts."""
     emit_record(contracts.get_supplier(context(), supplier_id), fmt)

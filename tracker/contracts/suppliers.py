@@ -55,11 +55,13 @@ def _supplier(
     return supplier
 
 
-def find_supplier(session: Session, key: int | str, *, field: str = "supplier_id") -> Supplier:
+def find_supplier(
+    session: Session, key: int | str, *, field: str = "supplier_id", lock: bool = False
+) -> Supplier:
     """A supplier by id, or by its exact name (case ignored) when that names exactly one."""
     text = str(key).strip()
     if text.isdigit():
-        return _supplier(session, int(text), field=field)
+        return _supplier(session, int(text), field=field, lock=lock)
     found = list(
         session.scalars(
             select(Supplier)
@@ -77,7 +79,9 @@ def find_supplier(session: Session, key: int | str, *, field: str = "supplier_id
         raise BadInput(
             f"{len(found)} suppliers are named {text!r}; give the id ({ids})", field=field
         )
-    return found[0]
+    only = found[0].id
+    assert only is not None
+    return _supplier(session, only, field=field, lock=True) if lock else found[0]
 
 
 def add_supplier(
@@ -125,7 +129,7 @@ def add_supplier(
 
 def edit_supplier(
     ctx: Context,
-    supplier_id: int,
+    supplier_id: int | str,
     *,
     name: str | None = None,
     country: str | None = None,
@@ -145,8 +149,9 @@ def edit_supplier(
     if new_name is None and new_country is None and new_ids is None:
         raise BadInput("nothing to change: give a new name, country or identifiers")
     with write_session(ctx.engine) as session:
-        supplier = _supplier(session, supplier_id, lock=True)
-        contacts = _current_contacts(session, supplier_id)
+        supplier = find_supplier(session, supplier_id, field="supplier", lock=True)
+        assert supplier.id is not None
+        contacts = _current_contacts(session, supplier.id)
         before = SupplierPublic.of(supplier, contacts)
         if new_name is not None:
             supplier.name = new_name
@@ -163,7 +168,7 @@ def edit_supplier(
                 now=ctx.now,
                 actor=ctx.actor,
                 entity="supplier",
-                entity_id=supplier_id,
+                entity_id=supplier.id,
                 action="edited",
                 before=audit_view(before),
                 after=audit_view(after),
@@ -183,13 +188,16 @@ def _check_unique(session: Session, contact: SupplierContact, *, skip: int | Non
 
 
 def add_contact(
-    ctx: Context, supplier_id: int, *, email: str, role: str, name: str | None = None
+    ctx: Context, supplier_id: int | str, *, email: str, role: str, name: str | None = None
 ) -> ContactPublic:
+    """Add a contact; `supplier_id` is the supplier's id or its exact name."""
     address = validate.email(email, field="email")
     role_value = _role(role)
     person = _contact_name(name)
     with write_session(ctx.engine) as session:
-        _supplier(session, supplier_id)
+        supplier = find_supplier(session, supplier_id, field="supplier")
+        assert supplier.id is not None
+        supplier_id = supplier.id
         contact = SupplierContact(
             supplier_id=supplier_id, email=address, role=role_value, name=person
         )
@@ -350,9 +358,12 @@ def list_suppliers(ctx: Context) -> list[SupplierSummary]:
         ]
 
 
-def get_supplier(ctx: Context, supplier_id: int) -> SupplierDetail:
+def get_supplier(ctx: Context, supplier_id: int | str) -> SupplierDetail:
+    """A supplier (by id or exact name) with its current contacts and its contracts."""
     with read_session(ctx.engine) as session:
-        supplier = _supplier(session, supplier_id)
+        supplier = find_supplier(session, supplier_id, field="supplier")
+        assert supplier.id is not None
+        supplier_id = supplier.id
         public = SupplierPublic.of(supplier, _current_contacts(session, supplier_id))
         references = list(
             session.scalars(
