@@ -87,6 +87,8 @@ class SupplierContact(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     email: str = Field(max_length=320)
     role: str = Field(max_length=20)
+    # Soft delete: a removed contact gets no more reminders; what was sent to it stays.
+    removed_at: datetime | None = _utc(default=None)
 
 
 class Contract(SQLModel, table=True):
@@ -106,6 +108,9 @@ class Contract(SQLModel, table=True):
     country: str | None = Field(default=None, max_length=2)
     status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
     created_at: datetime = _utc()
+    # Set when the contract is terminated or cancelled before its planned end (`end_on`).
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=2000)
 
 
 class ClauseVersion(SQLModel, table=True):
@@ -145,6 +150,9 @@ class ContractClause(SQLModel, table=True):
     attached_at: datetime = _utc()
     attached_by: str = Field(max_length=320)
     next_plan_on: date | None = Field(default=None, index=True)
+    # A detached clause plans nothing new; its obligations stay as history.
+    detached_at: datetime | None = _utc(default=None)
+    detach_reason: str | None = Field(default=None, max_length=2000)
 
 
 class ContractEvent(SQLModel, table=True):

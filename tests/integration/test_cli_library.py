@@ -112,7 +112,7 @@ def test_diff_and_explicit_upgrade(cli: Cli, library: Path) -> None:
         "--format",
         "json",
     ).json()
-    assert (result["from"], result["to"]) == ("1.0.0", "1.1.0")
+    assert (result["from_version"], result["to_version"]) == ("1.0.0", "1.1.0")
     assert result["changes"] == ["obligation audit: recurrence changed"]
     # The buyer's own value survives the upgrade.
     assert result["parameters"] == {"report_days": "P10D"}

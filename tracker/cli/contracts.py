@@ -6,19 +6,22 @@ from typing import Annotated
 
 import typer
 
+from tracker import contracts
 from tracker.cli.options import NOW_WRITES_HELP, context, parse_date, parse_money, parse_params
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.contracts import register as contracts
-from tracker.contracts import upgrades
-from tracker.errors import BadInput
 
-app = typer.Typer(help="Register contracts, attach clauses, record events.", no_args_is_help=True)
+app = typer.Typer(
+    help="Register contracts, attach clauses, record events, edit and end contracts.",
+    no_args_is_help=True,
+)
+
+NowOption = typer.Option(help=NOW_WRITES_HELP)
 
 
 @app.command("add")
 def add(
     reference: Annotated[str, typer.Argument(help="the buyer's contract reference")],
-    supplier: Annotated[int, typer.Option(help="supplier id")],
+    supplier: Annotated[str, typer.Option(help="supplier id, or its exact name")],
     title: Annotated[str, typer.Option(help="contract title")],
     start: Annotated[str, typer.Option(help="start date, YYYY-MM-DD")],
     end: Annotated[str, typer.Option(help="end date, YYYY-MM-DD")],
@@ -31,10 +34,13 @@ def add(
         str | None, typer.Option(help="country whose public holidays count [TRACKER_COUNTRY]")
     ] = None,
     buyer: Annotated[str | None, typer.Option(help="contracting authority")] = None,
-    value: Annotated[str | None, typer.Option(help="contract value, e.g. 125000.00")] = None,
+    value: Annotated[
+        str | None,
+        typer.Option(help="contract value, e.g. 125000.00, 125000,00 or 125,000.00"),
+    ] = None,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. EUR")] = None,
     cpv: Annotated[list[str] | None, typer.Option(help="CPV code; repeatable")] = None,
-    status: Annotated[str, typer.Option(help="pending, active, cancelled, terminated")] = "active",
+    status: Annotated[str, typer.Option(help="pending or active")] = "active",
     fmt: Format = FormatOption,
 ) -> None:
     """Register a contract."""
@@ -62,9 +68,71 @@ def add(
     emit_record(record, fmt)
 
 
+@app.command("edit")
+def edit(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    title: Annotated[str | None, typer.Option(help="new title")] = None,
+    manager: Annotated[str | None, typer.Option(help="contract manager's email")] = None,
+    value: Annotated[str | None, typer.Option(help="contract value, e.g. 125000.00")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. EUR")] = None,
+    start: Annotated[str | None, typer.Option(help="start date, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="end date, YYYY-MM-DD")] = None,
+    signed: Annotated[str | None, typer.Option(help="signature date, YYYY-MM-DD")] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Change a contract's title, manager, value or dates.
+
+    A changed date moves future obligations nobody has acted on to their new due dates
+    (and lists each move); submitted, decided and past obligations never move.
+    """
+    record = contracts.edit_contract(
+        context(now),
+        reference,
+        title=title,
+        manager_email=manager,
+        value=parse_money(value),
+        currency=currency,
+        start_on=parse_date(start, option="--start"),
+        end_on=parse_date(end, option="--end"),
+        signed_on=parse_date(signed, option="--signed"),
+    )
+    emit_record(record, fmt)
+
+
+@app.command("detach")
+def detach(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    clause_id: Annotated[str, typer.Argument(help="clause id attached to the contract")],
+    reason: Annotated[str, typer.Option(help="why the clause no longer applies")],
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Detach a clause: its future undecided obligations are superseded, history stays."""
+    emit_record(contracts.detach_clause(context(now), reference, clause_id, reason=reason), fmt)
+
+
+@app.command("end")
+def end(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    status: Annotated[str, typer.Option(help="terminated or cancelled")],
+    on: Annotated[str, typer.Option(help="the day it ended, YYYY-MM-DD")],
+    reason: Annotated[str, typer.Option(help="why it ended")],
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """End a contract early: no more planning or reminders; its history stays in reports."""
+    ended_on = parse_date(on, option="--on")
+    assert ended_on is not None
+    record = contracts.end_contract(
+        context(now), reference, status=status, ended_on=ended_on, reason=reason
+    )
+    emit_record(record, fmt)
+
+
 @app.command("list")
 def list_(
-    supplier: Annotated[int | None, typer.Option(help="only this supplier's")] = None,
+    supplier: Annotated[str | None, typer.Option(help="only this supplier's (id or name)")] = None,
     status: Annotated[str | None, typer.Option(help="only contracts with this status")] = None,
     fmt: Format = FormatOption,
 ) -> None:
@@ -95,13 +163,12 @@ def attach(
             "--from", help="skip duties due before this date (taking over a running contract)"
         ),
     ] = None,
-    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
+    now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Attach a clause (its current version is pinned) and plan its obligations."""
-    ctx = context(now)
     record = contracts.attach_clause(
-        ctx,
+        context(now),
         reference,
         clause_id,
         params=parse_params(param),
@@ -116,12 +183,10 @@ def event(
     name: Annotated[str, typer.Argument(help="e.g. new_product_model, supplier_site_change")],
     on: Annotated[str | None, typer.Option(help="date it happened (default: today)")] = None,
     note: Annotated[str | None, typer.Option(help="what happened")] = None,
-    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
+    now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Record an event and plan the obligations it starts."""
-    if note is not None and len(note) > 2000:
-        raise BadInput("--note: is longer than 2000 characters")
     record = contracts.raise_event(
         context(now), reference, name, occurred_on=parse_date(on, option="--on"), note=note
     )
@@ -135,7 +200,7 @@ def upgrade_clause(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE; repeatable")
     ] = None,
-    now: Annotated[str | None, typer.Option(help=NOW_WRITES_HELP)] = None,
+    now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Move a contract to the library's newest version of a clause.
@@ -143,5 +208,7 @@ def upgrade_clause(
     Past obligations and those already submitted or decided stay as they are; future,
     unfulfilled ones are superseded and re-planned from the new version.
     """
-    record = upgrades.upgrade_clause(context(now), reference, clause_id, params=parse_params(param))
+    record = contracts.upgrade_clause(
+        context(now), reference, clause_id, params=parse_params(param)
+    )
     emit_record(record, fmt)

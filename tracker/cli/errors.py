@@ -31,6 +31,13 @@ OPTIONS: dict[str, str] = {
     "now": "--now",
     "identifiers": "--identifier",
     "supplier_name": "NAME",
+    "name": "--name",
+    "clause_id": "CLAUSE_ID",
+    "event": "EVENT",
+    "occurred_on": "--on",
+    "ended_on": "--on",
+    "plan_from": "--from",
+    "contact_id": "CONTACT_ID",
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.clock import utc_now
 from tracker.config import get_settings
 from tracker.context import Context
+from tracker.contracts import parse_amount
 from tracker.db import get_engine
 from tracker.errors import BadInput, Failure
 from tracker.files import write_atomic
@@ -66,15 +67,11 @@ def parse_params(values: list[str] | None) -> dict[str, str]:
 
 
 def parse_money(value: str | None) -> Decimal | None:
+    """--value as people type it (2400000.50, 2 400 000,50, 2,400,000.50); the rule and
+    its refusals of ambiguous amounts live with the use cases, so every door reads alike."""
     if value is None:
         return None
-    try:
-        amount = Decimal(value.replace(",", "").strip())
-    except InvalidOperation:
-        raise BadInput(f"--value: {value!r} is not an amount, e.g. 125000.00") from None
-    if not amount.is_finite():
-        raise BadInput(f"--value: {value!r} is not an amount")
-    return amount
+    return parse_amount(value, field="value")
 
 
 # The help of --now on commands that write, and on those that only read.

@@ -1,1 +1,47 @@
-"""Contracts: suppliers and their contacts, contracts, attached clauses, events, upgrades."""
+"""Contracts: suppliers and their contacts, contracts, attached clauses, events, upgrades.
+
+The use cases every door (CLI, web, API) calls; each returns a typed record from
+`tracker.contracts.results` and raises `BadInput` naming the field in its own words.
+"""
+
+from tracker.contracts.detail import get_contract
+from tracker.contracts.editing import edit_contract
+from tracker.contracts.lifecycle import detach_clause, end_contract
+from tracker.contracts.money import parse_amount
+from tracker.contracts.register import (
+    add_contract,
+    attach_clause,
+    list_contracts,
+    raise_event,
+)
+from tracker.contracts.suppliers import (
+    add_contact,
+    add_supplier,
+    edit_contact,
+    edit_supplier,
+    get_supplier,
+    list_suppliers,
+    remove_contact,
+)
+from tracker.contracts.upgrades import known_versions, upgrade_clause
+
+__all__ = [
+    "add_contact",
+    "add_contract",
+    "add_supplier",
+    "attach_clause",
+    "detach_clause",
+    "edit_contact",
+    "edit_contract",
+    "edit_supplier",
+    "end_contract",
+    "get_contract",
+    "get_supplier",
+    "known_versions",
+    "list_contracts",
+    "list_suppliers",
+    "parse_amount",
+    "raise_event",
+    "remove_contact",
+    "upgrade_clause",
+]

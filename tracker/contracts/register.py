@@ -1,4 +1,4 @@
-"""Contracts: register, list, show, attach clauses (pinning their version), raise events."""
+"""Contracts: register, list, attach clauses (pinning their version), raise events."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -16,6 +16,16 @@ from tracker import validate
 from tracker.audit import chain as audit
 from tracker.bulk import insert_ignoring_duplicates
 from tracker.context import Context
+from tracker.contracts.dates import check_contract_dates, in_range
+from tracker.contracts.money import check_amount
+from tracker.contracts.results import (
+    ClauseAttachment,
+    ContractPublic,
+    ContractSummary,
+    RaisedEventResult,
+    audit_view,
+)
+from tracker.contracts.suppliers import find_supplier
 from tracker.db import read_session, write_session
 from tracker.domain.schedule import (
     ContractDates,
@@ -41,29 +51,12 @@ from tracker.obligations.planning import (
     ClauseCache,
     RaisedEvent,
     event_rows,
-    occurrence_key,
     plan_targets,
     targets_for,
 )
-from tracker.records import record_of
 
-CONTRACT_FIELDS = [
-    "id",
-    "reference",
-    "title",
-    "buyer",
-    "supplier_id",
-    "signed_on",
-    "start_on",
-    "end_on",
-    "value_amount",
-    "currency",
-    "cpv_codes",
-    "manager_email",
-    "timezone",
-    "country",
-    "status",
-]
+# A contract is registered pending or active; `end_contract` terminates or cancels it.
+OPEN_STATUSES = (ContractStatus.PENDING.value, ContractStatus.ACTIVE.value)
 
 
 def contract_dates(contract: Contract) -> ContractDates:
@@ -80,7 +73,7 @@ def add_contract(
     ctx: Context,
     *,
     reference: str,
-    supplier_id: int,
+    supplier_id: int | str,
     title: str,
     start_on: date,
     end_on: date,
@@ -93,57 +86,48 @@ def add_contract(
     currency: str | None = None,
     cpv_codes: list[str] | None = None,
     status: str = ContractStatus.ACTIVE.value,
-) -> dict[str, Any]:
+) -> ContractPublic:
+    """Register a contract; `supplier_id` is the supplier's id or its exact name."""
     reference = validate.text(reference, field="reference", max_length=100)
     title = validate.text(title, field="title", max_length=500)
-    if end_on < start_on:
-        raise BadInput(f"--end: {end_on} is before the start date {start_on}")
-    if signed_on is not None and signed_on > end_on:
-        raise BadInput(f"--signed: {signed_on} is after the end date {end_on}")
+    check_contract_dates(start_on=start_on, end_on=end_on, signed_on=signed_on)
     manager = validate.email(manager_email, field="manager_email") if manager_email else None
     tz = validate.timezone(timezone or ctx.settings.timezone, field="timezone")
     cc = validate.country(country or ctx.settings.country, field="country")
     cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
-    money = None
-    if value is not None:
-        if value < 0:
-            raise BadInput("--value: must not be negative")
-        if currency is None:
-            raise BadInput("--currency: a value needs its currency (e.g. EUR)")
-        money = validate.currency(currency, field="currency")
-    try:
-        status_value = ContractStatus(status).value
-    except ValueError:
-        allowed = ", ".join(s.value for s in ContractStatus)
-        raise BadInput(f"--status: {status!r} is not one of {allowed}") from None
+    buyer = validate.text(buyer, field="buyer", max_length=300) if buyer is not None else None
+    amount, money = check_value(value, currency)
+    if status not in OPEN_STATUSES:
+        hint = " (`tracker contract end` ends a contract)" if is_status(status) else ""
+        raise BadInput(f"{status!r} is not one of {', '.join(OPEN_STATUSES)}{hint}", field="status")
     with write_session(ctx.engine) as session:
-        if session.get(Supplier, supplier_id) is None:
-            raise NotFound(f"--supplier: no supplier with id {supplier_id}")
+        supplier = find_supplier(session, supplier_id)
+        assert supplier.id is not None
         if _find(session, reference) is not None:
-            raise BadInput(f"REFERENCE: a contract {reference!r} already exists")
+            raise BadInput(f"a contract {reference!r} already exists", field="reference")
         contract = Contract(
             reference=reference,
             title=title,
             buyer=buyer,
-            supplier_id=supplier_id,
+            supplier_id=supplier.id,
             signed_on=signed_on,
             start_on=start_on,
             end_on=end_on,
-            value_amount=value,
+            value_amount=amount,
             currency=money,
             cpv_codes=cpvs,
             manager_email=manager,
             timezone=tz,
             country=cc,
-            status=status_value,
+            status=status,
             created_at=ctx.now,
         )
         session.add(contract)
         try:
             session.flush()
         except IntegrityError:  # a concurrent writer took the reference first
-            raise BadInput(f"REFERENCE: a contract {reference!r} already exists") from None
-        view = record_of(contract, CONTRACT_FIELDS)
+            raise BadInput(f"a contract {reference!r} already exists", field="reference") from None
+        view = ContractPublic.of(contract)
         audit.record(
             session,
             now=ctx.now,
@@ -152,26 +136,71 @@ def add_contract(
             entity_id=contract.id,
             contract_id=contract.id,
             action="created",
-            after=view,
+            after=audit_view(view),
         )
     return view
 
 
-def _find(session: Session, reference: str) -> Contract | None:
-    return session.scalars(select(Contract).where(col(Contract.reference) == reference)).first()
+def is_status(value: str) -> bool:
+    return value in {s.value for s in ContractStatus}
 
 
-def get_by_reference(session: Session, reference: str, *, what: str = "REFERENCE") -> Contract:
-    """The contract, or NotFound naming the argument or option (`what`) that gave it."""
-    contract = _find(session, reference)
+def check_value(value: Decimal | None, currency: str | None) -> tuple[Decimal | None, str | None]:
+    """The value to the cent and its currency code; a value needs its currency."""
+    if value is None:
+        return None, (validate.currency(currency, field="currency") if currency else None)
+    amount = check_amount(value, field="value")
+    if currency is None:
+        raise BadInput("a value needs its currency (e.g. EUR)", field="currency")
+    return amount, validate.currency(currency, field="currency")
+
+
+def _find(session: Session, reference: str, *, lock: bool = False) -> Contract | None:
+    stmt = select(Contract).where(col(Contract.reference) == reference)
+    if lock:  # PostgreSQL: a concurrent edit waits (SQLite's BEGIN IMMEDIATE already does)
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def get_by_reference(
+    session: Session,
+    reference: str,
+    *,
+    field: str = "reference",
+    what: str | None = None,
+    lock: bool = False,
+) -> Contract:
+    """The contract (row-locked for the transaction with `lock`), or NotFound naming the
+    `field` that gave the reference.
+
+    `what` is the older spelling (a CLI option, e.g. --contract) that callers in other
+    packages still pass; it becomes the field (`contract`)."""
+    if what is not None:
+        field = what.lstrip("-").replace("-", "_").lower()
+    contract = _find(session, reference, lock=lock)
     if contract is None:
-        raise NotFound(f"{what}: no contract {reference!r}; `tracker contract list` shows them")
+        raise NotFound(
+            f"no contract {reference!r}; `tracker contract list` shows them", field=field
+        )
     return contract
 
 
+def refuse_if_ended(contract: Contract, *, field: str = "reference") -> None:
+    """Nothing new is planned for a terminated or cancelled contract."""
+    if contract.ended_on is not None:
+        raise BadInput(
+            f"{contract.reference} was {contract.status} on {contract.ended_on}; "
+            "nothing new is planned for an ended contract",
+            field=field,
+        )
+
+
 def list_contracts(
-    ctx: Context, *, supplier_id: int | None = None, status: str | None = None
-) -> list[dict[str, Any]]:
+    ctx: Context, *, supplier_id: int | str | None = None, status: str | None = None
+) -> list[ContractSummary]:
+    if status is not None and not is_status(status):
+        allowed = ", ".join(s.value for s in ContractStatus)
+        raise BadInput(f"{status!r} is not one of {allowed}", field="status")
     with read_session(ctx.engine) as session:
         stmt = (
             select(Contract, col(Supplier.name))
@@ -179,15 +208,20 @@ def list_contracts(
             .order_by(col(Contract.reference))
         )
         if supplier_id is not None:
-            stmt = stmt.where(col(Contract.supplier_id) == supplier_id)
+            supplier = find_supplier(session, supplier_id)
+            stmt = stmt.where(col(Contract.supplier_id) == supplier.id)
         if status is not None:
             stmt = stmt.where(col(Contract.status) == status)
         return [
-            {
-                **record_of(c, ["reference", "title"]),
-                "supplier": name,
-                **record_of(c, ["start_on", "end_on", "timezone", "status"]),
-            }
+            ContractSummary(
+                reference=c.reference,
+                title=c.title,
+                supplier=name,
+                start_on=c.start_on,
+                end_on=c.end_on,
+                timezone=c.timezone,
+                status=c.status,
+            )
             for c, name in session.execute(stmt)
         ]
 
@@ -219,13 +253,16 @@ def attach_clause(
     *,
     params: dict[str, str] | None = None,
     plan_from: date | None = None,
-) -> dict[str, Any]:
+) -> ClauseAttachment:
     """Pin the library's current version of a clause to a contract and plan its duties."""
     clause = ctx.library.get(clause_id)
     values = resolve_values(clause, params or {})
+    if plan_from is not None:
+        in_range(plan_from, field="plan_from")
     with write_session(ctx.engine) as session:
         contract = get_by_reference(session, reference)
         assert contract.id is not None
+        refuse_if_ended(contract)
         dates = contract_dates(contract)
         try:  # refuse before writing anything if the clause cannot be scheduled here
             for template in clause.obligations:
@@ -234,15 +271,18 @@ def attach_clause(
                     None,
                 )
         except ScheduleError as exc:
-            raise BadInput(f"{clause.id}: {exc}") from None
+            raise BadInput(f"{clause.id}: {exc}", field="clause_id") from None
         already = session.scalars(
-            select(col(ContractClause.id)).where(
+            select(ContractClause).where(
                 col(ContractClause.contract_id) == contract.id,
                 col(ContractClause.clause_id) == clause.id,
             )
         ).first()
         if already is not None:
-            raise BadInput(f"CLAUSE_ID: {clause.id} is already attached to {reference}")
+            detached = " (detached; its history stays)" if already.detached_at else ""
+            raise BadInput(
+                f"{clause.id} is already attached to {reference}{detached}", field="clause_id"
+            )
         version_id = store_clause_version(session, clause, now=ctx.now)
         attached = ContractClause(
             contract_id=contract.id,
@@ -266,14 +306,14 @@ def attach_clause(
             reminder_hour=ctx.settings.reminder_hour,
             clauses=ClauseCache(session),
         )
-        view = {
-            "contract": reference,
-            "clause_id": clause.id,
-            "clause_version": clause.version,
-            "parameters": values,
-            "plan_from": plan_from.isoformat() if plan_from else None,
-            "obligations_planned": planned,
-        }
+        view = ClauseAttachment(
+            contract=reference,
+            clause_id=clause.id,
+            clause_version=clause.version,
+            parameters=values,
+            plan_from=plan_from,
+            obligations_planned=planned,
+        )
         audit.record(
             session,
             now=ctx.now,
@@ -282,7 +322,7 @@ def attach_clause(
             entity_id=attached.id,
             contract_id=contract.id,
             action="attached",
-            after=view,
+            after=audit_view(view),
         )
     return view
 
@@ -294,16 +334,21 @@ def raise_event(
     *,
     occurred_on: date | None = None,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> RaisedEventResult:
     """Record a named event and plan every duty that the contract's clauses tie to it."""
     try:
         name = EventName(event)
     except ValueError:
         allowed = ", ".join(e.value for e in EventName)
-        raise BadInput(f"EVENT: {event!r} is not one of {allowed}") from None
+        raise BadInput(f"{event!r} is not one of {allowed}", field="event") from None
+    if occurred_on is not None:
+        in_range(occurred_on, field="occurred_on")
+    if note is not None and len(note) > 2000:
+        raise BadInput("is longer than 2000 characters", field="note")
     with write_session(ctx.engine) as session:
         contract = get_by_reference(session, reference)
         assert contract.id is not None
+        refuse_if_ended(contract)
         day = occurred_on or local_today(ctx.now, contract.timezone)
         record = ContractEvent(
             contract_id=contract.id,
@@ -319,7 +364,7 @@ def raise_event(
         cache = ClauseCache(session)
         raised = [RaisedEvent(record.id, name, day)]
         rows = []
-        for target in targets_for(session, _clause_ids(session, contract.id)):
+        for target in targets_for(session, attached_clause_ids(session, contract.id)):
             rows += event_rows(
                 target,
                 cache(target.clause_version_id),
@@ -330,14 +375,14 @@ def raise_event(
         planned = insert_ignoring_duplicates(
             session, table_of(Obligation), rows, conflict=OBLIGATION_KEY
         )
-        view = {
-            "id": record.id,
-            "contract": reference,
-            "event": name.value,
-            "occurred_on": day.isoformat(),
-            "note": note,
-            "obligations_planned": planned,
-        }
+        view = RaisedEventResult(
+            id=record.id,
+            contract=reference,
+            event=name.value,
+            occurred_on=day,
+            note=note,
+            obligations_planned=planned,
+        )
         audit.record(
             session,
             now=ctx.now,
@@ -346,115 +391,18 @@ def raise_event(
             entity_id=record.id,
             contract_id=contract.id,
             action="raised",
-            after=view,
+            after=audit_view(view),
         )
     return view
 
 
-def _clause_ids(session: Session, contract_id: int) -> list[int]:
+def attached_clause_ids(session: Session, contract_id: int) -> list[int]:
+    """The contract's clauses that still plan (detached ones keep only their history)."""
     return list(
         session.scalars(
-            select(col(ContractClause.id)).where(col(ContractClause.contract_id) == contract_id)
+            select(col(ContractClause.id)).where(
+                col(ContractClause.contract_id) == contract_id,
+                col(ContractClause.detached_at).is_(None),
+            )
         )
     )
-
-
-def get_contract(ctx: Context, reference: str) -> dict[str, Any]:
-    """The contract, its clauses, and its whole schedule (planned or still to come)."""
-    with read_session(ctx.engine) as session:
-        contract = get_by_reference(session, reference)
-        assert contract.id is not None
-        view = record_of(contract, CONTRACT_FIELDS)
-        supplier = session.get(Supplier, contract.supplier_id)
-        view["supplier"] = supplier.name if supplier else None
-        planned = {
-            (cc, tpl, occ): (oid, status)
-            for cc, tpl, occ, oid, status in session.execute(
-                select(
-                    col(Obligation.contract_clause_id),
-                    col(Obligation.template_id),
-                    col(Obligation.occurrence),
-                    col(Obligation.id),
-                    col(Obligation.status),
-                ).where(col(Obligation.contract_id) == contract.id)
-            )
-        }
-        cache = ClauseCache(session)
-        clauses, schedule = [], []
-        attached = session.scalars(
-            select(ContractClause)
-            .where(col(ContractClause.contract_id) == contract.id)
-            .order_by(col(ContractClause.id))
-        )
-        for cc in attached:
-            assert cc.id is not None
-            clause = cache(cc.clause_version_id)
-            clauses.append(
-                {
-                    "clause_id": cc.clause_id,
-                    "version": cc.clause_version,
-                    "title": clause.title,
-                    "parameters": cc.parameters,
-                }
-            )
-            for template in clause.obligations:
-                for occ in contract_occurrences(
-                    template, clause=clause, values=cc.parameters, contract=contract_dates(contract)
-                ):
-                    if cc.plan_from is not None and occ.due_on < cc.plan_from:
-                        continue
-                    oid, status = planned.get(
-                        (cc.id, template.id, occurrence_key(clause, occ)),
-                        (None, "not yet planned"),
-                    )
-                    schedule.append(
-                        {
-                            "due_on": occ.due_on.isoformat(),
-                            "clause_id": cc.clause_id,
-                            "obligation": template.title,
-                            "obligation_id": oid,
-                            "status": status,
-                        }
-                    )
-        known = {(row["clause_id"], row["obligation_id"]) for row in schedule}
-        for oid, due_on, title, clause_id, status in session.execute(
-            select(
-                col(Obligation.id),
-                col(Obligation.due_on),
-                col(Obligation.title),
-                col(ContractClause.clause_id),
-                col(Obligation.status),
-            )
-            .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
-            .where(col(Obligation.contract_id) == contract.id)
-        ):
-            if (clause_id, oid) not in known:  # event- and evidence-driven duties
-                schedule.append(
-                    {
-                        "due_on": due_on.isoformat(),
-                        "clause_id": clause_id,
-                        "obligation": title,
-                        "obligation_id": oid,
-                        "status": status,
-                    }
-                )
-        schedule.sort(key=lambda row: (row["due_on"], row["clause_id"], row["obligation"]))
-        view["clauses"] = clauses
-        view["schedule"] = schedule
-        view["events"] = [
-            {"id": e.id, "event": e.name, "occurred_on": e.occurred_on.isoformat(), "note": e.note}
-            for e in session.scalars(
-                select(ContractEvent)
-                .where(col(ContractEvent.contract_id) == contract.id)
-                .order_by(col(ContractEvent.id))
-            )
-        ]
-        view["open_obligations"] = session.execute(
-            select(func.count())
-            .select_from(Obligation)
-            .where(
-                col(Obligation.contract_id) == contract.id,
-                col(Obligation.status).in_(["upcoming", "due", "overdue", "rejected"]),
-            )
-        ).scalar_one()
-        return view

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.bulk import insert_ignoring_duplicates
 from tracker.context import Context
-from tracker.contracts.register import store_clause_version
+from tracker.contracts.register import refuse_if_ended, store_clause_version
+from tracker.contracts.results import ClauseUpgrade, ObligationRef, audit_view
 from tracker.db import read_session, write_session
 from tracker.domain.schedule import local_today
 from tracker.domain.status import ObligationStatus
-from tracker.errors import BadInput
+from tracker.errors import BadInput, NotFound
 from tracker.library.parameters import resolve_values
 from tracker.library.schema import ClauseFile, EventName
 from tracker.library.versions import semver, summarise
@@ -56,7 +55,9 @@ def known_versions(ctx: Context, clause_id: str) -> dict[str, ClauseFile]:
         current = ctx.library.clauses[clause_id]
         found[current.version] = current
     if not found:
-        raise BadInput(f"no clause {clause_id!r} in the library or in any contract")
+        raise BadInput(
+            f"no clause {clause_id!r} in the library or in any contract", field="clause_id"
+        )
     return dict(sorted(found.items(), key=lambda item: semver(item[0])))
 
 
@@ -69,14 +70,16 @@ def _pinned(session: Session, reference: str, clause_id: str) -> tuple[Contract,
     if row is None:
         exists = select(col(Contract.id)).where(col(Contract.reference) == reference)
         if session.scalars(exists).first() is not None:
-            raise BadInput(f"CLAUSE_ID: {clause_id} is not attached to {reference}")
-        raise BadInput(f"REFERENCE: no contract {reference!r}")
+            raise BadInput(f"{clause_id} is not attached to {reference}", field="clause_id")
+        raise NotFound(f"no contract {reference!r}", field="reference")
+    if row[1].detached_at is not None:
+        raise BadInput(f"{clause_id} was detached from {reference}", field="clause_id")
     return row[0], row[1]
 
 
 def upgrade_clause(
     ctx: Context, reference: str, clause_id: str, *, params: dict[str, str] | None = None
-) -> dict[str, Any]:
+) -> ClauseUpgrade:
     """Move a contract to the library's version of a clause, re-planning only future,
     unfulfilled obligations; say what changed."""
     new = ctx.library.get(clause_id)
@@ -84,36 +87,40 @@ def upgrade_clause(
         contract, attached = _pinned(session, reference, clause_id)
         assert contract.id is not None
         assert attached.id is not None
+        refuse_if_ended(contract)
         old = ClauseCache(session)(attached.clause_version_id)
         if semver(new.version) < semver(old.version):
             raise BadInput(
-                f"CLAUSE_ID: the library has {clause_id} {new.version}, older than the "
-                f"{old.version} that {reference} uses"
+                f"the library has {clause_id} {new.version}, older than the "
+                f"{old.version} that {reference} uses",
+                field="clause_id",
             )
         if new.version == old.version:
             if store_clause_version(session, new, now=ctx.now) != attached.clause_version_id:
                 raise BadInput(
-                    f"CLAUSE_ID: the library's {clause_id} {new.version} differs from the copy "
+                    f"the library's {clause_id} {new.version} differs from the copy "
                     f"{reference} uses but has the same version number; give the changed "
-                    "clause a new version number"
+                    "clause a new version number",
+                    field="clause_id",
                 )
-            return {
-                "contract": reference,
-                "clause_id": clause_id,
-                "from": old.version,
-                "to": new.version,
-                "changes": [],
-                "superseded": [],
-                "planned": [],
-                "message": f"{reference} already uses {clause_id} {new.version}",
-            }
+            return ClauseUpgrade(
+                contract=reference,
+                clause_id=clause_id,
+                from_version=old.version,
+                to_version=new.version,
+                changes=[],
+                parameters=attached.parameters,
+                superseded=[],
+                planned=[],
+                message=f"{reference} already uses {clause_id} {new.version}",
+            )
         # Keep the buyer's choices where the new version still has the parameter.
         kept = {k: str(v) for k, v in attached.parameters.items() if k in new.parameters}
         values = resolve_values(new, {**kept, **(params or {})})
         version_id = store_clause_version(session, new, now=ctx.now)
         today = local_today(ctx.now, contract.timezone)
         superseded = [
-            {"id": oid, "due_on": due.isoformat(), "obligation": title}
+            ObligationRef(id=oid, due_on=due, obligation=title)
             for oid, due, title in session.execute(
                 select(col(Obligation.id), col(Obligation.due_on), col(Obligation.title))
                 .where(
@@ -127,7 +134,7 @@ def upgrade_clause(
         if superseded:
             session.execute(
                 update(Obligation)
-                .where(col(Obligation.id).in_([s["id"] for s in superseded]))
+                .where(col(Obligation.id).in_([s.id for s in superseded]))
                 .values(
                     status=ObligationStatus.SUPERSEDED.value,
                     next_reminder_at=None,
@@ -180,7 +187,7 @@ def upgrade_clause(
             conflict=OBLIGATION_KEY,
         )
         planned = [
-            {"id": oid, "due_on": due.isoformat(), "obligation": title}
+            ObligationRef(id=oid, due_on=due, obligation=title)
             for oid, due, title in session.execute(
                 select(col(Obligation.id), col(Obligation.due_on), col(Obligation.title))
                 .where(
@@ -190,16 +197,16 @@ def upgrade_clause(
                 .order_by(col(Obligation.due_on))
             )
         ]
-        view = {
-            "contract": reference,
-            "clause_id": clause_id,
-            "from": old.version,
-            "to": new.version,
-            "changes": summarise(old, new),
-            "parameters": values,
-            "superseded": superseded,
-            "planned": planned,
-        }
+        view = ClauseUpgrade(
+            contract=reference,
+            clause_id=clause_id,
+            from_version=old.version,
+            to_version=new.version,
+            changes=summarise(old, new),
+            parameters=values,
+            superseded=superseded,
+            planned=planned,
+        )
         audit.record(
             session,
             now=ctx.now,
@@ -209,6 +216,6 @@ def upgrade_clause(
             contract_id=contract.id,
             action="upgraded",
             before=before,
-            after=view,
+            after=audit_view(view),
         )
     return view

@@ -126,7 +126,7 @@ def load_demo(ctx: Context) -> dict[str, Any]:
     for name, country, email in SUPPLIERS:
         if name not in supplier_ids:
             view = suppliers.add_supplier(ctx, name=name, email=email, country=country)
-            supplier_ids[name] = int(view["id"])
+            supplier_ids[name] = view.id
             created["suppliers"] += 1
     for spec in CONTRACTS:
         today = local_today(ctx.now, spec.timezone)

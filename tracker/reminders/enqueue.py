@@ -104,6 +104,7 @@ class _Due:
     timezone: str
     manager: str | None
     supplier_id: int
+    contract_ended_on: Any
 
 
 def contacts_of(session: Session, supplier_ids: set[int]) -> dict[int, dict[str, list[str]]]:
@@ -112,7 +113,10 @@ def contacts_of(session: Session, supplier_ids: set[int]) -> dict[int, dict[str,
         select(
             col(SupplierContact.supplier_id), col(SupplierContact.role), col(SupplierContact.email)
         )
-        .where(col(SupplierContact.supplier_id).in_(supplier_ids))
+        .where(
+            col(SupplierContact.supplier_id).in_(supplier_ids),
+            col(SupplierContact.removed_at).is_(None),  # removed contacts get no reminders
+        )
         .order_by(col(SupplierContact.id))
     )
     for supplier_id, role, email in rows:
@@ -155,6 +159,7 @@ def reminder_batch(
                 col(Contract.timezone),
                 col(Contract.manager_email),
                 col(Contract.supplier_id),
+                col(Contract.ended_on),
             )
             .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
             .join(Contract, col(Contract.id) == col(Obligation.contract_id))
@@ -170,7 +175,8 @@ def reminder_batch(
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for item in due:
-        if reminders_paused(item.status):
+        # A terminated or cancelled contract reminds nobody, whatever set the cursor.
+        if reminders_paused(item.status) or item.contract_ended_on is not None:
             updates.append({"id": item.id, "next_reminder_at": None, "updated_at": now})
             continue
         clause = clauses(item.clause_version_id)
