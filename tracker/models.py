@@ -197,6 +197,31 @@ class Obligation(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
+class EscalationOutcome(StrEnum):
+    """What the contract manager decided when the ladder asked (manual levels 4-5)."""
+
+    SANCTION = "sanction"
+    TERMINATION = "termination"
+    CONTINUE = "continue"
+
+
+class ObligationDecision(SQLModel, table=True):
+    """A decision the escalation ladder asked for: sanction applied, termination started,
+    or monitoring continued, with the level it answered and why. One row per decision, so
+    the history of an obligation's escalation stays readable."""
+
+    __tablename__ = "obligation_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", ondelete="CASCADE", index=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    level: int  # the escalation level the obligation had reached
+    outcome: str = Field(max_length=20)
+    reason: str = Field(max_length=2000)
+    decided_by: str = Field(max_length=320)
+    decided_at: datetime = _utc()
+
+
 class EvidenceStatus(StrEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"

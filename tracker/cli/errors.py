@@ -31,6 +31,8 @@ OPTIONS: dict[str, str] = {
     "now": "--now",
     "identifiers": "--identifier",
     "supplier_name": "NAME",
+    "files": "FILE",
+    "cap": "--no-cap",
 }
 
 
