@@ -189,6 +189,7 @@ def test_an_extension_moves_the_deadline_and_the_ladder_but_not_the_planned_date
     cli: Cli, tracker_env: str
 ) -> None:
     report = ob(tracker_env, "report").id
+    assert report is not None
     events = audit_count(tracker_env)
     for args, option in [
         (("--to", "2026-12-20", "--reason", "More time"), "--to"),
