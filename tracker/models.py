@@ -184,8 +184,8 @@ class Obligation(SQLModel, table=True):
     next_reminder_at: datetime | None = _utc(default=None, index=True)
     # When time next changes the status (window opens, due date passes), as a UTC instant.
     next_status_at: datetime | None = _utc(default=None, index=True)
-    # The planned due date when a rejection set a resubmission deadline (reports count the
-    # obligation in the period of its planned date).
+    # The planned due date once the deadline in force moved (a rejection's resubmission
+    # deadline, an extension): reports count the obligation in the period of its planned date.
     rescheduled_from: date | None = None
     # The local date the evidence that was accepted had been submitted (on time or late).
     met_on: date | None = None
