@@ -82,7 +82,7 @@ def prepare(args: argparse.Namespace, base: str) -> dict[str, Any]:
     engine = make_engine(url)
     ctx = _context(engine, url, args.now)
     started = time.perf_counter()
-    planned = plan(ctx)
+    planned = plan(ctx).as_dict()
     plan_s = time.perf_counter() - started
     with Phases() as phases:
         started = time.perf_counter()

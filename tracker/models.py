@@ -192,8 +192,8 @@ class Obligation(SQLModel, table=True):
     next_reminder_at: datetime | None = _utc(default=None, index=True)
     # When time next changes the status (window opens, due date passes), as a UTC instant.
     next_status_at: datetime | None = _utc(default=None, index=True)
-    # The planned due date when a rejection set a resubmission deadline (reports count the
-    # obligation in the period of its planned date).
+    # The planned due date once the deadline in force moved (a rejection's resubmission
+    # deadline, an extension): reports count the obligation in the period of its planned date.
     rescheduled_from: date | None = None
     # The local date the evidence that was accepted had been submitted (on time or late).
     met_on: date | None = None
@@ -203,6 +203,31 @@ class Obligation(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+class EscalationOutcome(StrEnum):
+    """What the contract manager decided when the ladder asked (manual levels 4-5)."""
+
+    SANCTION = "sanction"
+    TERMINATION = "termination"
+    CONTINUE = "continue"
+
+
+class ObligationDecision(SQLModel, table=True):
+    """A decision the escalation ladder asked for: sanction applied, termination started,
+    or monitoring continued, with the level it answered and why. One row per decision, so
+    the history of an obligation's escalation stays readable."""
+
+    __tablename__ = "obligation_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    obligation_id: int = Field(foreign_key="obligation.id", ondelete="CASCADE", index=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    level: int  # the escalation level the obligation had reached
+    outcome: str = Field(max_length=20)
+    reason: str = Field(max_length=2000)
+    decided_by: str = Field(max_length=320)
+    decided_at: datetime = _utc()
 
 
 class EvidenceStatus(StrEnum):

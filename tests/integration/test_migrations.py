@@ -18,6 +18,7 @@ TRACKER_TABLES = {
     "contract_clause",
     "contract_event",
     "obligation",
+    "obligation_decision",
     "evidence",
     "finding",
     "report_schedule",

@@ -141,11 +141,18 @@ def demo_(now: Annotated[str | None, NowOption] = None, fmt: Format = FormatOpti
     due = obligation_service.list_obligations(
         ctx, status="due"
     ) + obligation_service.list_obligations(ctx, status="overdue")
-    due.sort(key=lambda row: row["due_on"])
+    due.sort(key=lambda row: row.due_on)
     typer.echo(f"\n{len(due)} obligations due or overdue:")
     emit_rows(
         [
-            {k: r[k] for k in ("id", "due_on", "status", "contract", "supplier", "obligation")}
+            {
+                "id": r.id,
+                "due_on": r.due_on,
+                "status": r.status,
+                "contract": r.contract,
+                "supplier": r.supplier,
+                "obligation": r.obligation,
+            }
             for r in due
         ],
         Format.TABLE,

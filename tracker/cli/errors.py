@@ -38,6 +38,8 @@ OPTIONS: dict[str, str] = {
     "ended_on": "--on",
     "plan_from": "--from",
     "contact_id": "CONTACT_ID",
+    "files": "FILE",
+    "cap": "--no-cap",
 }
 
 

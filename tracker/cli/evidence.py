@@ -9,12 +9,23 @@ from typing import Annotated
 import typer
 
 from tracker import validate
+from tracker.cli.columns import WideOption, emit_listing, emit_one
 from tracker.cli.options import NOW_WRITES_HELP, context, parse_date
-from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
+from tracker.cli.output import Format, FormatOption
 from tracker.errors import Failure
-from tracker.evidence import review as reviews
-from tracker.evidence import submission as evidence
-from tracker.library.evidence_fields import missing_fields, parse_field_options
+from tracker.evidence import (
+    Review,
+    Submission,
+    add_evidence,
+    export_evidence,
+    list_evidence,
+    missing_fields,
+    parse_field_options,
+    requirements,
+    review_evidence,
+    show_evidence,
+    verify_files,
+)
 
 app = typer.Typer(
     help="Evidence: files or links submitted for obligations, and their review.",
@@ -23,6 +34,8 @@ app = typer.Typer(
 
 NowOption = typer.Option(help=NOW_WRITES_HELP)
 ByOption = typer.Option(help="who acts, as an email address (default: TRACKER_ACTOR)")
+NARROW = ("id", "obligation_id", "type", "status", "file", "valid_until", "submitted_on")
+ADDED = ("id", "obligation_id", "type", "status", "file", "valid_until", "obligation_status")
 
 
 def _by(value: str | None) -> str | None:
@@ -48,6 +61,7 @@ def add(
     note: Annotated[str | None, typer.Option(help="a note kept with the evidence")] = None,
     by: Annotated[str | None, ByOption] = None,
     now: Annotated[str | None, NowOption] = None,
+    wide: Annotated[bool, WideOption] = False,
     fmt: Format = FormatOption,
 ) -> None:
     """Submit evidence: the obligation moves to `submitted` until it is reviewed.
@@ -59,11 +73,11 @@ def add(
         raise typer.BadParameter("give the evidence type", param_hint="--type")
     ctx = context(now)
     fields = parse_field_options(field or [])
-    kind = evidence.requirements(ctx, obligation_id, evidence_type)
+    kind = requirements(ctx, obligation_id, evidence_type)
     if sys.stdin.isatty():
         for missing in missing_fields(kind, fields):
             fields[missing] = typer.prompt(f"{kind.label}: {missing}").strip()
-    submission = evidence.Submission(
+    submission = Submission(
         evidence_type=evidence_type,
         files=list(files or []),
         url=url,
@@ -74,7 +88,8 @@ def add(
         note=note,
         by=_by(by),
     )
-    emit_rows(evidence.add_evidence(ctx, obligation_id, submission), fmt)
+    added = add_evidence(ctx, obligation_id, submission)
+    emit_listing(added, fmt, narrow=ADDED, wide=wide, empty="nothing added")
 
 
 @app.command("review")
@@ -88,8 +103,16 @@ def review(
         typer.Option("--check", help="a checklist item confirmed (its text or number)"),
     ] = None,
     resubmit_by: Annotated[
-        str | None, typer.Option(help="resubmission deadline (default: from the clause)")
+        str | None,
+        typer.Option(
+            help="resubmission deadline (default: the clause's period, never earlier than "
+            "the deadline in force)"
+        ),
     ] = None,
+    allow_earlier: Annotated[
+        bool,
+        typer.Option("--allow-earlier", help="let --resubmit-by shorten the deadline in force"),
+    ] = False,
     by: Annotated[str | None, ByOption] = None,
     now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
@@ -99,14 +122,15 @@ def review(
     accepted, and plans the renewal of evidence that expires."""
     if accept == reject:
         raise typer.BadParameter("give exactly one of --accept or --reject", param_hint="--accept")
-    decision = reviews.Review(
+    decision = Review(
         accept=accept,
         reason=reason,
         checked=list(check or []),
         resubmit_by=parse_date(resubmit_by, option="--resubmit-by"),
+        allow_earlier=allow_earlier,
         by=_by(by),
     )
-    emit_record(reviews.review_evidence(context(now), evidence_id, decision), fmt)
+    emit_one(review_evidence(context(now), evidence_id, decision), fmt)
 
 
 @app.command("list")
@@ -115,13 +139,14 @@ def list_(
     contract: Annotated[str | None, typer.Option(help="contract reference")] = None,
     status: Annotated[str | None, typer.Option(help="submitted, accepted or rejected")] = None,
     limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 1000,
+    wide: Annotated[bool, WideOption] = False,
     fmt: Format = FormatOption,
 ) -> None:
     """List evidence (restricted items show no file name or field values)."""
-    rows = evidence.list_evidence(
+    rows = list_evidence(
         context(), obligation_id=obligation, contract=contract, status=status, limit=limit
     )
-    emit_rows(rows, fmt, empty="no evidence matches")
+    emit_listing(rows, fmt, narrow=NARROW, wide=wide, empty="no evidence matches")
 
 
 @app.command("show")
@@ -130,7 +155,7 @@ def show(
     fmt: Format = FormatOption,
 ) -> None:
     """One piece of evidence and its review (restricted content withheld)."""
-    emit_record(evidence.show_evidence(context(), evidence_id), fmt)
+    emit_one(show_evidence(context(), evidence_id), fmt)
 
 
 @app.command("get")
@@ -140,14 +165,14 @@ def get(
     fmt: Format = FormatOption,
 ) -> None:
     """Write the stored file (restricted ones too): recorded in the audit trail."""
-    emit_record(evidence.export_evidence(context(), evidence_id, output), fmt)
+    emit_one(export_evidence(context(), evidence_id, output), fmt)
 
 
 @app.command("verify")
 def verify(fmt: Format = FormatOption) -> None:
     """Re-hash every stored evidence file; exit 1 naming any that changed or vanished."""
-    problems = evidence.verify_files(context())
+    problems = verify_files(context())
     if problems:
-        emit_rows(problems, fmt)
+        emit_listing(problems, fmt, narrow=(), wide=True, empty="")
         raise Failure(f"{len(problems)} evidence file(s) changed or missing")
     typer.echo("all evidence files match their recorded SHA-256")

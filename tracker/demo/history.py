@@ -115,9 +115,9 @@ def _submit(
     added = add_evidence(
         replace(ctx, now=local_instant(on, HOUR, tz)), obligation.id or 0, submission
     )
-    if not added or "review" in added[0]:  # accepted on submission (auto-validity)
+    if not added or added[0].status != "submitted":  # accepted on submission (auto-validity)
         return None
-    return int(added[0]["id"])
+    return added[0].id
 
 
 def _review(

@@ -7,7 +7,7 @@ notice to the supplier) is written in one transaction with its audit events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,8 +20,8 @@ from tracker.db import write_session
 from tracker.domain.schedule import resolve_span
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
-from tracker.evidence.renewals import plan_renewals
-from tracker.evidence.views import get_row, public_view
+from tracker.evidence.renewals import Renewal, plan_renewals
+from tracker.evidence.views import EvidenceView, get_row, public_view
 from tracker.findings.register import close_findings
 from tracker.library.builtin import TEMPLATE_ID as CAP_TEMPLATE
 from tracker.models import Evidence, EvidenceStatus
@@ -44,15 +44,33 @@ class Review:
     reason: str | None = None
     checked: list[str] = field(default_factory=list)
     resubmit_by: date | None = None
+    # A resubmission deadline earlier than the one in force only when the reviewer says so.
+    allow_earlier: bool = False
     by: str | None = None
 
 
-def review_evidence(ctx: Context, evidence_id: int, review: Review) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReviewOutcome(EvidenceView):
+    """The reviewed evidence and what the review did to its obligation."""
+
+    obligation_status: str = ""
+    due_on: date | None = None  # the obligation's deadline in force after a rejection
+    renewals: list[Renewal] = field(default_factory=list)
+    still_missing: list[str] = field(default_factory=list)
+    findings_closed: list[int] = field(default_factory=list)
+    notified: list[str] = field(default_factory=list)
+
+
+def review_evidence(ctx: Context, evidence_id: int, review: Review) -> ReviewOutcome:
     reason = (review.reason or "").strip()
     if not review.accept and not reason:
-        raise BadInput("--reason: a rejection must say why (the supplier is told)")
+        raise BadInput("a rejection must say why (the supplier is told)", field="reason")
     if len(reason) > MAX_REASON:
-        raise BadInput(f"--reason: at most {MAX_REASON} characters")
+        raise BadInput(f"at most {MAX_REASON} characters", field="reason")
+    if review.allow_earlier and (review.accept or review.resubmit_by is None):
+        raise BadInput(
+            "only with a rejection that gives its resubmission date", field="allow_earlier"
+        )
     with write_session(ctx.engine) as session:
         row = get_row(session, evidence_id)
         held = hold(session, row.obligation_id)
@@ -66,6 +84,7 @@ def review_evidence(ctx: Context, evidence_id: int, review: Review) -> dict[str,
             reason=reason or None,
             checked=review.checked,
             resubmit_by=review.resubmit_by,
+            allow_earlier=review.allow_earlier,
             by=review.by or ctx.actor,
         )
 
@@ -75,7 +94,7 @@ def _checklist(held: Held, checked: list[str], *, accept: bool) -> dict[str, boo
     items = held.template.acceptance.checklist
     if not items:
         if checked:
-            raise BadInput(f"--check: obligation {held.id} has no checklist")
+            raise BadInput(f"obligation {held.id} has no checklist", field="check")
         return None
     ticked: set[str] = set()
     for mark in checked:
@@ -86,15 +105,15 @@ def _checklist(held: Held, checked: list[str], *, accept: bool) -> dict[str, boo
         match = [i for i in items if i.casefold() == text.casefold()]
         if not match:
             listed = "; ".join(f"{n}. {i}" for n, i in enumerate(items, 1))
-            raise BadInput(f"--check {mark!r}: not on the checklist ({listed})")
+            raise BadInput(f"{mark!r} is not on the checklist ({listed})", field="check")
         ticked.add(match[0])
     result = {item: item in ticked for item in items}
     if accept and held.template.acceptance.mode == "checklist":
         missing = [i for i, ok in result.items() if not ok]
         if missing:
             raise BadInput(
-                f"--check: accepting needs every checklist item confirmed; missing: "
-                f"{'; '.join(missing)}"
+                f"accepting needs every checklist item confirmed; missing: {'; '.join(missing)}",
+                field="check",
             )
     return result
 
@@ -110,17 +129,21 @@ def decide_review(
     checked: list[str],
     resubmit_by: date | None,
     by: str,
-) -> dict[str, Any]:
+    allow_earlier: bool = False,
+) -> ReviewOutcome:
     """Record the decision on `row` (which must be awaiting review) and its consequences."""
     if row.status != EvidenceStatus.SUBMITTED:
         when = row.reviewed_at.date().isoformat() if row.reviewed_at else "earlier"
-        raise BadInput(f"EVIDENCE_ID: evidence {row.id} was already {row.status} ({when})")
+        raise BadInput(f"evidence {row.id} was already {row.status} ({when})", field="evidence_id")
     if held.obligation.status in (
         ObligationStatus.WAIVED,
         ObligationStatus.NOT_APPLICABLE,
         ObligationStatus.SUPERSEDED,
     ):
-        raise BadInput(f"obligation {held.id} is {held.obligation.status}; nothing to review")
+        raise BadInput(
+            f"obligation {held.id} is {held.obligation.status}; nothing to review",
+            field="evidence_id",
+        )
     checklist = _checklist(held, checked, accept=accept)
     before = {"status": row.status}
     row.status = (EvidenceStatus.ACCEPTED if accept else EvidenceStatus.REJECTED).value
@@ -132,7 +155,9 @@ def decide_review(
     if accept:
         outcome = _accepted(ctx, session, held, row, by=by)
     else:
-        outcome = _rejected(ctx, session, held, row, resubmit_by=resubmit_by, by=by)
+        outcome = _rejected(
+            ctx, session, held, row, resubmit_by=resubmit_by, allow_earlier=allow_earlier, by=by
+        )
     session.add(row)
     session.flush()
     audit.record(
@@ -145,9 +170,11 @@ def decide_review(
         action="accepted" if accept else "rejected",
         before=before,
         after={"status": row.status, "reason": reason, "checklist": checklist}
-        | {k: v for k, v in outcome.items() if k in ("resubmit_by", "renewals")},
+        | ({"renewals": [asdict(r) for r in outcome["renewals"]]} if accept else {})
+        | ({"resubmit_by": row.resubmit_by.isoformat()} if row.resubmit_by else {})
+        | ({"due_on": outcome["due_on"].isoformat()} if "due_on" in outcome else {}),
     )
-    return public_view(row) | {"obligation_status": held.obligation.status} | outcome
+    return ReviewOutcome(**public_view(row), obligation_status=held.obligation.status, **outcome)
 
 
 def _accepted(
@@ -170,9 +197,7 @@ def _accepted(
     renewals = plan_renewals(
         session, held, row, now=ctx.now, reminder_hour=ctx.settings.reminder_hour
     )
-    outcome: dict[str, Any] = {
-        "renewals": [r.__dict__ for r in renewals],
-    }
+    outcome: dict[str, Any] = {"renewals": renewals}
     if held.obligation.status == ObligationStatus.ACCEPTED:
         return outcome  # already met; this adds to it (e.g. a renewed certificate)
     if missing:
@@ -211,14 +236,31 @@ def _rejected(
     row: Evidence,
     *,
     resubmit_by: date | None,
+    allow_earlier: bool,
     by: str,
 ) -> dict[str, Any]:
+    """The supplier resubmits by the deadline in force: the later of the one already in
+    force and the clause's resubmission period, unless the reviewer explicitly sets an
+    earlier date. That one date is stored, told to the supplier and followed by the ladder."""
     today = held.today(ctx.now)
+    in_force = held.obligation.due_on
+    open_obligation = held.obligation.status != ObligationStatus.ACCEPTED
     if resubmit_by is not None and resubmit_by < today:
-        raise BadInput(f"--resubmit-by: {resubmit_by} is in the past (today is {today})")
-    deadline = resubmit_by or resubmission_deadline(held, today)
+        raise BadInput(f"{resubmit_by} is in the past (today is {today})", field="resubmit_by")
+    if resubmit_by is not None and open_obligation and resubmit_by < in_force and not allow_earlier:
+        raise BadInput(
+            f"{resubmit_by} is earlier than the deadline in force ({in_force}); shortening "
+            "the deadline must be allowed explicitly",
+            field="resubmit_by",
+        )
+    if resubmit_by is not None:
+        deadline = resubmit_by
+    else:
+        deadline = resubmission_deadline(held, today)
+        if open_obligation:
+            deadline = max(deadline, in_force)
     row.resubmit_by = deadline
-    if held.obligation.status == ObligationStatus.ACCEPTED:
+    if not open_obligation:
         # An extra piece for an obligation already met: the rejection is recorded, the
         # obligation stays met, and the supplier is still told.
         told = notify_supplier(
@@ -228,11 +270,12 @@ def _rejected(
             note=_note(held, row, deadline),
             now=ctx.now,
         )
-        return {"resubmit_by": deadline.isoformat(), "notified": told}
+        return {"notified": told}
     reschedule_after_rejection(
         session,
         held,
         resubmit_by=deadline,
+        allow_earlier=allow_earlier,
         now=ctx.now,
         actor=by,
         reminder_hour=ctx.settings.reminder_hour,
@@ -240,11 +283,7 @@ def _rejected(
     told = notify_supplier(
         session, held, step=f"rejected:{row.id}", note=_note(held, row, deadline), now=ctx.now
     )
-    return {
-        "resubmit_by": deadline.isoformat(),
-        "due_on": held.obligation.due_on.isoformat(),
-        "notified": told,
-    }
+    return {"due_on": held.obligation.due_on, "notified": told}
 
 
 def _note(held: Held, row: Evidence, deadline: date) -> str:

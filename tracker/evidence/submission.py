@@ -19,9 +19,18 @@ from tracker.audit import chain as audit
 from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput
+from tracker.evidence.renewals import Renewal
 from tracker.evidence.review import decide_review
 from tracker.evidence.store import EvidenceStore, StoredFile, clean_filename
-from tracker.evidence.views import audit_view, get_row, public_view
+from tracker.evidence.views import (
+    EvidenceRow,
+    EvidenceView,
+    audit_view,
+    evidence_row,
+    evidence_view,
+    get_row,
+    public_view,
+)
 from tracker.library.evidence_fields import check_submission, check_url
 from tracker.library.schema import EvidenceType
 from tracker.models import Contract, Evidence, EvidenceStatus
@@ -43,6 +52,14 @@ class Submission:
     by: str | None = None
 
 
+@dataclass(frozen=True)
+class SubmittedEvidence(EvidenceView):
+    """A submitted row in its final state (accepted at once under auto-validity)."""
+
+    obligation_status: str = ""
+    renewals: list[Renewal] = field(default_factory=list)
+
+
 def store_of(ctx: Context) -> EvidenceStore:
     return EvidenceStore(ctx.settings.evidence_dir, ctx.settings.evidence_max_bytes)
 
@@ -53,8 +70,9 @@ def evidence_type_for(held: Held, type_id: str) -> EvidenceType:
     allowed = held.template.evidence or [e.id for e in held.clause.evidence_types]
     if kind is None or type_id not in allowed:
         raise BadInput(
-            f"--type: obligation {held.id} ({held.template.title}) takes "
-            f"{', '.join(allowed) or 'no evidence types'}, not {type_id!r}"
+            f"obligation {held.id} ({held.template.title}) takes "
+            f"{', '.join(allowed) or 'no evidence types'}, not {type_id!r}",
+            field="evidence_type",
         )
     return kind
 
@@ -67,18 +85,22 @@ def requirements(ctx: Context, obligation_id: int, type_id: str) -> EvidenceType
         return evidence_type_for(held, type_id)
 
 
-def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[dict[str, Any]]:
+def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[SubmittedEvidence]:
     """Store the files, record one evidence row per file (or the link), and move the
-    obligation to `submitted`. Auto-validity clauses accept valid evidence at once."""
+    obligation to `submitted`. Auto-validity clauses accept valid evidence at once; each
+    row is returned once, in its final state."""
     if bool(sub.files) == bool(sub.url):
-        raise BadInput("FILE: give one or more files, or --url, but not both")
+        raise BadInput(
+            "give one or more files, or a link, but not both",
+            field="url" if sub.url else "files",
+        )
     if sub.name is not None and len(sub.files) != 1:
-        raise BadInput("--name: only with exactly one FILE")
+        raise BadInput("only with exactly one file", field="name")
     if sub.name is not None:
         try:
             clean_filename(sub.name)
         except BadInput as exc:
-            raise BadInput(f"--name: {str(exc).removeprefix('FILE: ')}") from None
+            raise BadInput(exc.message.removeprefix("FILE: "), field="name") from None
     kind = requirements(ctx, obligation_id, sub.evidence_type)
     checked = check_submission(
         kind, sub.fields, valid_from=sub.valid_from, valid_until=sub.valid_until
@@ -87,7 +109,7 @@ def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[dict
     stored: list[StoredFile] = []
     for path in sub.files:
         if not path.is_file():
-            raise BadInput(f"FILE: {str(path)!r} is not a readable file")
+            raise BadInput(f"{str(path)!r} is not a readable file", field="files")
         stored.append(
             store_of(ctx).put(
                 path,
@@ -97,7 +119,7 @@ def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[dict
             )
         )
     by = sub.by or ctx.actor
-    views = []
+    views: list[tuple[Evidence, list[Renewal]]] = []
     with write_session(ctx.engine) as session:
         held = hold(session, obligation_id)
         refuse_if_closed(held, "given evidence")
@@ -144,9 +166,9 @@ def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[dict
             and (checked.valid_from is None or checked.valid_from <= today)
         )
         for row in rows:
-            view = public_view(row)
+            renewals: list[Renewal] = []
             if auto:
-                view["review"] = decide_review(
+                renewals = decide_review(
                     ctx,
                     session,
                     held,
@@ -156,9 +178,15 @@ def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[dict
                     checked=[],
                     resubmit_by=None,
                     by=AUTO_REVIEWER,
-                )
-            views.append(view)
-    return views
+                ).renewals
+            views.append((row, renewals))
+        session.flush()
+        return [
+            SubmittedEvidence(
+                **public_view(row), obligation_status=held.obligation.status, renewals=renewals
+            )
+            for row, renewals in views
+        ]
 
 
 def list_evidence(
@@ -168,10 +196,10 @@ def list_evidence(
     contract: str | None = None,
     status: str | None = None,
     limit: int = 1000,
-) -> list[dict[str, Any]]:
+) -> list[EvidenceRow]:
     if status is not None and status not in {s.value for s in EvidenceStatus}:
         allowed = ", ".join(s.value for s in EvidenceStatus)
-        raise BadInput(f"--status: {status!r} is not one of {allowed}")
+        raise BadInput(f"{status!r} is not one of {allowed}", field="status")
     stmt: Any = select(Evidence).order_by(col(Evidence.id)).limit(limit)
     if obligation_id is not None:
         stmt = stmt.where(col(Evidence.obligation_id) == obligation_id)
@@ -182,37 +210,34 @@ def list_evidence(
             col(Contract.reference) == contract
         )
     with read_session(ctx.engine) as session:
-        rows = session.scalars(stmt).all()
-    keep = (
-        "id",
-        "obligation_id",
-        "type",
-        "status",
-        "confidentiality",
-        "file",
-        "url",
-        "valid_until",
-        "submitted_by",
-        "submitted_on",
-        "reviewed_by",
-    )
-    return [{k: v for k, v in public_view(r).items() if k in keep} for r in rows]
+        return [evidence_row(r) for r in session.scalars(stmt).all()]
 
 
-def show_evidence(ctx: Context, evidence_id: int) -> dict[str, Any]:
+def show_evidence(ctx: Context, evidence_id: int) -> EvidenceView:
     with read_session(ctx.engine) as session:
-        return public_view(get_row(session, evidence_id))
+        return evidence_view(get_row(session, evidence_id))
 
 
-def export_evidence(ctx: Context, evidence_id: int, dest: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Exported:
+    id: int
+    written: str
+    sha256: str
+    size_bytes: int | None
+    confidentiality: str
+
+
+def export_evidence(ctx: Context, evidence_id: int, dest: Path) -> Exported:
     """Write the stored file to `dest`: the one command that hands out evidence content,
     restricted or not, and always audited."""
     if dest.is_dir():
-        raise BadInput(f"-o: {str(dest)!r} is a directory; give a file name")
+        raise BadInput(f"{str(dest)!r} is a directory; give a file name", field="output")
     with write_session(ctx.engine) as session:
         row = get_row(session, evidence_id)
         if row.sha256 is None:
-            raise BadInput(f"EVIDENCE_ID: evidence {evidence_id} is a link ({row.url}), not a file")
+            raise BadInput(
+                f"evidence {evidence_id} is a link ({row.url}), not a file", field="evidence_id"
+            )
         audit.record(
             session,
             now=ctx.now,
@@ -225,16 +250,18 @@ def export_evidence(ctx: Context, evidence_id: int, dest: Path) -> dict[str, Any
         )
         # Written inside the transaction: if the copy fails, no export is recorded.
         store_of(ctx).export(row.sha256, dest)
-    return {
-        "id": evidence_id,
-        "written": str(dest),
-        "sha256": row.sha256,
-        "size_bytes": row.size_bytes,
-        "confidentiality": row.confidentiality,
-    }
+    return Exported(evidence_id, str(dest), row.sha256, row.size_bytes, row.confidentiality)
 
 
-def verify_files(ctx: Context) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class FileProblem:
+    evidence_id: int
+    obligation_id: int
+    sha256: str
+    problem: str
+
+
+def verify_files(ctx: Context) -> list[FileProblem]:
     """Re-hash every stored file; one row per evidence row whose file changed or vanished."""
     with read_session(ctx.engine) as session:
         pairs = session.execute(
@@ -250,7 +277,4 @@ def verify_files(ctx: Context) -> list[dict[str, Any]]:
             .where(col(Evidence.sha256).in_(problems))
             .order_by(col(Evidence.id))
         ).all()
-    return [
-        {"evidence_id": eid, "obligation_id": oid, "sha256": sha, "problem": problems[sha]}
-        for eid, sha, oid in rows
-    ]
+    return [FileProblem(eid, oid, sha, problems[sha]) for eid, sha, oid in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -60,8 +61,61 @@ def public_view(row: Evidence) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class EvidenceView:
+    """An evidence row as every door shows it (restricted content already withheld)."""
+
+    id: int
+    obligation_id: int
+    type: str
+    status: str
+    confidentiality: str
+    file: str | None
+    url: str | None
+    media_type: str | None
+    size_bytes: int | None
+    sha256: str | None
+    fields: dict[str, Any]
+    valid_from: str | None
+    valid_until: str | None
+    note: str | None
+    submitted_by: str
+    submitted_on: str
+    reviewed_by: str | None
+    review_reason: str | None
+    checklist: dict[str, bool] | None
+    resubmit_by: str | None
+    renewal_obligation_id: int | None
+
+
+def evidence_view(row: Evidence) -> EvidenceView:
+    return EvidenceView(**public_view(row))
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One line of an evidence listing."""
+
+    id: int
+    obligation_id: int
+    type: str
+    status: str
+    confidentiality: str
+    file: str | None
+    url: str | None
+    valid_until: str | None
+    submitted_by: str
+    submitted_on: str
+    reviewed_by: str | None
+
+
+def evidence_row(row: Evidence) -> EvidenceRow:
+    view = public_view(row)
+    return EvidenceRow(**{k: view[k] for k in EvidenceRow.__dataclass_fields__})
+
+
 def get_row(session: Session, evidence_id: int) -> Evidence:
     row = session.get(Evidence, evidence_id)
     if row is None:
-        raise BadInput(f"EVIDENCE_ID: no evidence {evidence_id}")
+        raise BadInput(f"no evidence {evidence_id}", field="evidence_id")
     return row

@@ -10,6 +10,7 @@ supplier is told at once. Closing the finding takes evidence and a review.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,13 +20,14 @@ from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.context import Context
-from tracker.contracts.register import get_by_reference, store_clause_version
+from tracker.contracts.register import store_clause_version
 from tracker.db import read_session, write_session
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import Occurrence, local_today, resolve_span
 from tracker.errors import BadInput
 from tracker.library.builtin import CLAUSE_ID, TEMPLATE_ID, corrective_actions
 from tracker.library.parameters import resolve_values
+from tracker.library.schema import ClauseFile, ObligationTemplate
 from tracker.models import (
     Contract,
     ContractClause,
@@ -56,7 +58,7 @@ def _severity(value: str) -> Severity:
         return Severity(value)
     except ValueError:
         allowed = ", ".join(s.value for s in Severity)
-        raise BadInput(f"--severity: {value!r} is not one of {allowed}") from None
+        raise BadInput(f"{value!r} is not one of {allowed}", field="severity") from None
 
 
 def _attachment(session: Session, contract: Contract, *, now: Any, actor: str) -> ContractClause:
@@ -114,6 +116,63 @@ def cap_deadline(
     return span.apply(today, country)
 
 
+@dataclass(frozen=True)
+class FindingView:
+    id: int
+    contract: str
+    obligation_id: int | None
+    severity: str
+    status: str
+    text: str
+    raised_by: str
+    raised_at: datetime
+    cap_obligation_id: int | None
+    cap_due_on: date | None
+    cap_status: str | None
+    closed_at: datetime | None
+    timezone: str  # the contract's: instants are shown there
+
+
+@dataclass(frozen=True)
+class RaisedFinding(FindingView):
+    notified: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    id: int
+    contract: str
+    supplier: str
+    obligation_id: int | None
+    severity: str
+    status: str
+    text: str
+    raised_at: datetime
+    cap_obligation_id: int | None
+    cap_due_on: date | None
+    cap_status: str | None
+    timezone: str
+
+
+def requires_cap(clause: ClauseFile, template: ObligationTemplate) -> bool:
+    """Whether the obligation's escalation ladder has a step marked `requires_cap`: then a
+    finding about it always gets a corrective action plan."""
+    escalation = template.escalation
+    if isinstance(escalation, list):
+        steps = escalation
+    else:
+        profile = next((p for p in clause.escalation_profiles if p.id == escalation), None)
+        steps = profile.steps if profile else []
+    return any(step.requires_cap for step in steps)
+
+
+def _contract(session: Session, reference: str) -> Contract:
+    found = session.scalars(select(Contract).where(col(Contract.reference) == reference)).first()
+    if found is None:
+        raise BadInput(f"no contract {reference!r}", field="contract")
+    return found
+
+
 def add_finding(
     ctx: Context,
     *,
@@ -122,28 +181,35 @@ def add_finding(
     obligation_id: int | None = None,
     contract: str | None = None,
     due: date | None = None,
+    cap: bool = True,
     by: str | None = None,
-) -> dict[str, Any]:
+) -> RaisedFinding:
+    """Record a finding on a contract or one of its obligations. It gets a corrective
+    action plan (an obligation with reminders; the supplier is told at once) unless `cap`
+    is False, which records an observation only and is refused where the obligation's
+    clause requires a plan (`requires_cap` on its escalation ladder)."""
     level = _severity(severity)
-    text = text.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise BadInput(f"--text: say what was found (1 to {MAX_TEXT} characters)")
+    text = _text(text)
     if (obligation_id is None) == (contract is None):
-        raise BadInput("give --obligation ID or --contract REFERENCE (one of them)")
+        raise BadInput("give the obligation or the contract (one of them)", field="obligation")
+    if due is not None and not cap:
+        raise BadInput(
+            "a deadline is for a corrective action plan; this finding has none", field="due"
+        )
     actor = by or ctx.actor
     with write_session(ctx.engine) as session:
-        source = hold(session, obligation_id, what="--obligation") if obligation_id else None
-        owner = (
-            source.contract
-            if source
-            else get_by_reference(session, contract or "", what="--contract")
-        )
+        source = hold(session, obligation_id, field="obligation") if obligation_id else None
+        owner = source.contract if source else _contract(session, contract or "")
         assert owner.id is not None
+        if not cap and source is not None and requires_cap(source.clause, source.template):
+            raise BadInput(
+                f"clause {source.clause.id!r} requires a corrective action plan for findings "
+                f"on obligation {source.id}",
+                field="cap",
+            )
         today = local_today(ctx.now, owner.timezone)
         if due is not None and due < today:
-            raise BadInput(f"--due: {due} is in the past (today is {today})")
-        attachment = _attachment(session, owner, now=ctx.now, actor=actor)
-        deadline = due or cap_deadline(level, today, source, attachment, owner.country)
+            raise BadInput(f"{due} is in the past (today is {today})", field="due")
         finding = Finding(
             contract_id=owner.id,
             obligation_id=obligation_id,
@@ -155,11 +221,16 @@ def add_finding(
         session.add(finding)
         session.flush()
         assert finding.id is not None
-        assert attachment.id is not None
-        cap = _plan_cap(session, ctx, finding, attachment.id, deadline)
-        finding.cap_obligation_id = cap.id
-        session.add(finding)
-        session.flush()
+        planned: Held | None = None
+        deadline: date | None = None
+        if cap:
+            attachment = _attachment(session, owner, now=ctx.now, actor=actor)
+            deadline = due or cap_deadline(level, today, source, attachment, owner.country)
+            assert attachment.id is not None
+            planned = _plan_cap(session, ctx, finding, attachment.id, deadline)
+            finding.cap_obligation_id = planned.id
+            session.add(finding)
+            session.flush()
         audit.record(
             session,
             now=ctx.now,
@@ -172,19 +243,30 @@ def add_finding(
                 "severity": level.value,
                 "text": text,
                 "obligation_id": obligation_id,
-                "cap_obligation_id": cap.id,
-                "cap_due_on": deadline.isoformat(),
+                "cap_obligation_id": planned.id if planned else None,
+                "cap_due_on": deadline.isoformat() if deadline else None,
             },
         )
-        told = notify_supplier(
-            session,
-            cap,
-            step=f"finding:{finding.id}",
-            note=f"Finding {finding.id} ({level.value}): {text}. Send a corrective action plan "
-            f"(root cause, corrective and preventive actions, owners, dates) by {deadline}.",
-            now=ctx.now,
-        )
-        return _view(finding, owner.reference, cap.obligation) | {"notified": told}
+        told: list[str] = []
+        if planned is not None:
+            told = notify_supplier(
+                session,
+                planned,
+                step=f"finding:{finding.id}",
+                note=f"Finding {finding.id} ({level.value}): {text}. Send a corrective action "
+                f"plan (root cause, corrective and preventive actions, owners, dates) by "
+                f"{deadline}.",
+                now=ctx.now,
+            )
+        view = _view(finding, owner, planned.obligation if planned else None)
+        return RaisedFinding(**asdict(view), notified=told)
+
+
+def _text(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > MAX_TEXT:
+        raise BadInput(f"say what was found (1 to {MAX_TEXT} characters)", field="text")
+    return text
 
 
 def _plan_cap(
@@ -253,21 +335,56 @@ def close_findings(
     return [f.id for f in findings if f.id is not None]
 
 
-def _view(finding: Finding, reference: str, cap: Obligation | None) -> dict[str, Any]:
-    return {
-        "id": finding.id,
-        "contract": reference,
-        "obligation_id": finding.obligation_id,
-        "severity": finding.severity,
-        "status": finding.status,
-        "text": finding.text,
-        "raised_by": finding.raised_by,
-        "raised_at": finding.raised_at.isoformat(),
-        "cap_obligation_id": finding.cap_obligation_id,
-        "cap_due_on": cap.due_on.isoformat() if cap else None,
-        "cap_status": cap.status if cap else None,
-        "closed_at": finding.closed_at.isoformat() if finding.closed_at else None,
-    }
+def reopen_findings(
+    session: Session,
+    cap_obligation_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    why: dict[str, Any],
+) -> list[int]:
+    """Open again the findings closed with this plan (its waiver was undone)."""
+    findings = session.scalars(
+        select(Finding).where(
+            col(Finding.cap_obligation_id) == cap_obligation_id,
+            col(Finding.status) == FindingStatus.CLOSED.value,
+        )
+    ).all()
+    for finding in findings:
+        finding.status = FindingStatus.OPEN.value
+        finding.closed_at = None
+        session.add(finding)
+        audit.record(
+            session,
+            now=now,
+            actor=actor,
+            entity="finding",
+            entity_id=finding.id,
+            contract_id=finding.contract_id,
+            action="reopened",
+            before={"status": FindingStatus.CLOSED.value},
+            after={"status": FindingStatus.OPEN.value} | why,
+        )
+    return [f.id for f in findings if f.id is not None]
+
+
+def _view(finding: Finding, contract: Contract, cap: Obligation | None) -> FindingView:
+    assert finding.id is not None
+    return FindingView(
+        id=finding.id,
+        contract=contract.reference,
+        obligation_id=finding.obligation_id,
+        severity=finding.severity,
+        status=finding.status,
+        text=finding.text,
+        raised_by=finding.raised_by,
+        raised_at=finding.raised_at,
+        cap_obligation_id=finding.cap_obligation_id,
+        cap_due_on=cap.due_on if cap else None,
+        cap_status=cap.status if cap else None,
+        closed_at=finding.closed_at,
+        timezone=contract.timezone,
+    )
 
 
 def list_findings(
@@ -278,12 +395,12 @@ def list_findings(
     status: str | None = None,
     severity: str | None = None,
     limit: int = 1000,
-) -> list[dict[str, Any]]:
+) -> list[FindingRow]:
     if status is not None and status not in {s.value for s in FindingStatus}:
         allowed = ", ".join(s.value for s in FindingStatus)
-        raise BadInput(f"--status: {status!r} is not one of {allowed}")
+        raise BadInput(f"{status!r} is not one of {allowed}", field="status")
     stmt: Any = (
-        select(Finding, col(Contract.reference), col(Supplier.name), Obligation)
+        select(Finding, Contract, col(Supplier.name), Obligation)
         .join(Contract, col(Contract.id) == col(Finding.contract_id))
         .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
         .outerjoin(Obligation, col(Obligation.id) == col(Finding.cap_obligation_id))
@@ -300,23 +417,85 @@ def list_findings(
         stmt = stmt.where(col(Finding.severity) == _severity(severity).value)
     with read_session(ctx.engine) as session:
         rows = session.execute(stmt).all()
-    return [
-        {k: v for k, v in _view(f, ref, cap).items() if k not in ("raised_by", "closed_at")}
-        | {"supplier": name}
-        for f, ref, name, cap in rows
-    ]
-
-
-def show_finding(ctx: Context, finding_id: int) -> dict[str, Any]:
-    with read_session(ctx.engine) as session:
-        finding = session.get(Finding, finding_id)
-        if finding is None:
-            raise BadInput(f"FINDING_ID: no finding {finding_id}")
-        contract = session.get(Contract, finding.contract_id)
-        cap = (
-            session.get(Obligation, finding.cap_obligation_id)
-            if finding.cap_obligation_id
-            else None
+    found = []
+    for f, owner, name, cap in rows:
+        v = _view(f, owner, cap)
+        found.append(
+            FindingRow(
+                id=v.id,
+                contract=v.contract,
+                supplier=name,
+                obligation_id=v.obligation_id,
+                severity=v.severity,
+                status=v.status,
+                text=v.text,
+                raised_at=v.raised_at,
+                cap_obligation_id=v.cap_obligation_id,
+                cap_due_on=v.cap_due_on,
+                cap_status=v.cap_status,
+                timezone=v.timezone,
+            )
         )
-        assert contract is not None
-        return _view(finding, contract.reference, cap)
+    return found
+
+
+def _load(session: Session, finding_id: int) -> tuple[Finding, Contract, Obligation | None]:
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise BadInput(f"no finding {finding_id}", field="finding_id")
+    contract = session.get(Contract, finding.contract_id)
+    assert contract is not None
+    cap = session.get(Obligation, finding.cap_obligation_id) if finding.cap_obligation_id else None
+    return finding, contract, cap
+
+
+def show_finding(ctx: Context, finding_id: int) -> FindingView:
+    with read_session(ctx.engine) as session:
+        return _view(*_load(session, finding_id))
+
+
+def edit_finding(
+    ctx: Context,
+    finding_id: int,
+    *,
+    text: str | None = None,
+    severity: str | None = None,
+    by: str | None = None,
+) -> FindingView:
+    """Correct what a finding says or how severe it is, audited with before and after.
+    The plan's deadline stays (more time is an extension of the plan obligation)."""
+    if text is None and severity is None:
+        raise BadInput("give the new text or severity", field="text")
+    new_text = _text(text) if text is not None else None
+    level = _severity(severity) if severity is not None else None
+    actor = by or ctx.actor
+    with write_session(ctx.engine) as session:
+        finding, contract, cap = _load(session, finding_id)
+        if finding.status != FindingStatus.OPEN:
+            raise BadInput(f"finding {finding_id} is {finding.status}", field="finding_id")
+        before = {"text": finding.text, "severity": finding.severity}
+        if new_text is not None:
+            finding.text = new_text
+        if level is not None:
+            finding.severity = level.value
+            if cap is not None:
+                cap.title = f"Corrective action plan for finding {finding_id} ({level.value})"
+                cap.updated_at = ctx.now
+                session.add(cap)
+        after = {"text": finding.text, "severity": finding.severity}
+        if after == before:
+            raise BadInput("nothing to change: the finding already says that", field="text")
+        session.add(finding)
+        audit.record(
+            session,
+            now=ctx.now,
+            actor=actor,
+            entity="finding",
+            entity_id=finding_id,
+            contract_id=finding.contract_id,
+            action="edited",
+            before=before,
+            after=after,
+        )
+        session.flush()
+        return _view(finding, contract, cap)

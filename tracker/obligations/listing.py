@@ -1,8 +1,9 @@
-"""List obligations; roll the horizon forward and move statuses on as time passes."""
+"""List and show obligations; roll the horizon forward and move statuses on as time passes."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,9 +14,25 @@ from tracker.db import read_session
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
+from tracker.obligations.decisions import decisions_of
+from tracker.reminders.outbox import obligation_history
 from tracker.reminders.passes import sweep
 
 DEFAULT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    id: int
+    due_on: date
+    status: str
+    contract: str
+    supplier: str
+    clause_id: str
+    obligation: str
+    escalation: int
+    next_reminder_at: datetime | None
+    timezone: str  # the contract's: deadlines and reminder times are read there
 
 
 def list_obligations(
@@ -26,13 +43,13 @@ def list_obligations(
     status: str | None = None,
     due_before: date | None = None,
     limit: int = DEFAULT_LIMIT,
-) -> list[dict[str, Any]]:
+) -> list[ObligationRow]:
     if status is not None:
         try:
             ObligationStatus(status)
         except ValueError:
             allowed = ", ".join(s.value for s in ObligationStatus)
-            raise BadInput(f"--status: {status!r} is not one of {allowed}") from None
+            raise BadInput(f"{status!r} is not one of {allowed}", field="status") from None
     stmt = (
         select(
             col(Obligation.id),
@@ -44,6 +61,7 @@ def list_obligations(
             col(Obligation.title),
             col(Obligation.escalation_level),
             col(Obligation.next_reminder_at),
+            col(Contract.timezone),
         )
         .join(Contract, col(Contract.id) == col(Obligation.contract_id))
         .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
@@ -67,29 +85,98 @@ def list_obligations(
             ).first()
             is None
         ):
-            raise BadInput(f"--contract: no contract {contract!r}")
-        return [
-            {
-                "id": oid,
-                "due_on": due.isoformat(),
-                "status": st,
-                "contract": ref,
-                "supplier": sup,
-                "clause_id": clause,
-                "obligation": title,
-                "escalation": level,
-                "next_reminder_at": nxt.isoformat() if nxt else None,
-            }
-            for oid, due, st, ref, sup, clause, title, level, nxt in session.execute(stmt)
+            raise BadInput(f"no contract {contract!r}", field="contract")
+        return [ObligationRow(*row) for row in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: int
+    level: int
+    outcome: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class ObligationDetail:
+    id: int
+    contract: str
+    clause_id: str
+    obligation: str
+    due_on: date
+    planned_due_on: date
+    status: str
+    met_on: date | None
+    decision_reason: str | None
+    escalation_level: int
+    next_reminder_at: datetime | None
+    timezone: str
+    decisions: list[DecisionView]
+    evidence: list[dict[str, Any]]
+    reminders: list[dict[str, Any]]
+
+
+def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
+    """The obligation, the decisions taken on its escalation, its evidence, and every
+    reminder about it: who, when, and whether it arrived."""
+    with read_session(ctx.engine) as session:
+        found = session.execute(
+            select(Obligation, col(Contract.reference), col(Contract.timezone))
+            .join(Contract, col(Contract.id) == col(Obligation.contract_id))
+            .where(col(Obligation.id) == obligation_id)
+        ).first()
+        if found is None:
+            raise BadInput(f"no obligation {obligation_id}", field="obligation_id")
+        o, reference, timezone = found
+        clause_id = session.get(ContractClause, o.contract_clause_id)
+        decisions = [
+            DecisionView(d.id or 0, d.level, d.outcome, d.reason, d.decided_by, d.decided_at)
+            for d in decisions_of(session, obligation_id)
         ]
+    history = obligation_history(ctx, obligation_id)
+    return ObligationDetail(
+        id=obligation_id,
+        contract=reference,
+        clause_id=clause_id.clause_id if clause_id else "",
+        obligation=o.title,
+        due_on=o.due_on,
+        planned_due_on=o.rescheduled_from or o.due_on,
+        status=o.status,
+        met_on=o.met_on,
+        decision_reason=o.decision_reason,
+        escalation_level=o.escalation_level,
+        next_reminder_at=o.next_reminder_at,
+        timezone=timezone,
+        decisions=decisions,
+        evidence=list(history.get("evidence", [])),
+        reminders=list(history.get("reminders", [])),
+    )
 
 
-def plan(ctx: Context) -> dict[str, int]:
+@dataclass(frozen=True)
+class PlanResult:
+    contract_clauses: int
+    obligations_planned: int
+    now_due: int
+    now_overdue: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "contract_clauses": self.contract_clauses,
+            "obligations_planned": self.obligations_planned,
+            "now_due": self.now_due,
+            "now_overdue": self.now_overdue,
+        }
+
+
+def plan(ctx: Context) -> PlanResult:
     """Roll every contract's horizon forward and move statuses on (no reminders)."""
     report = sweep(ctx, remind=False)
-    return {
-        "contract_clauses": report.contract_clauses_planned,
-        "obligations_planned": report.obligations_planned,
-        "now_due": report.now_due,
-        "now_overdue": report.now_overdue,
-    }
+    return PlanResult(
+        contract_clauses=report.contract_clauses_planned,
+        obligations_planned=report.obligations_planned,
+        now_due=report.now_due,
+        now_overdue=report.now_overdue,
+    )

@@ -16,7 +16,13 @@ from sqlmodel import Session, col
 from tracker.audit import chain as audit
 from tracker.domain.localtime import local_instant
 from tracker.domain.schedule import ContractDates, local_today
-from tracker.domain.status import CLOSED, ObligationStatus, next_status_change, status_on
+from tracker.domain.status import (
+    CLOSED,
+    TIME_DRIVEN,
+    ObligationStatus,
+    next_status_change,
+    status_on,
+)
 from tracker.errors import BadInput
 from tracker.library.schema import ClauseFile, ObligationTemplate
 from tracker.models import ClauseVersion, Contract, ContractClause, Obligation
@@ -61,14 +67,14 @@ class Held:
         )
 
 
-def hold(session: Session, obligation_id: int, *, what: str = "OBLIGATION_ID") -> Held:
+def hold(session: Session, obligation_id: int, *, field: str = "obligation_id") -> Held:
     """Load an obligation for a decision; on PostgreSQL the row is locked until commit."""
     stmt: Any = select(Obligation).where(col(Obligation.id) == obligation_id)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     obligation = session.scalars(stmt).first()
     if obligation is None:
-        raise BadInput(f"{what}: no obligation {obligation_id}")
+        raise BadInput(f"no obligation {obligation_id}", field=field)
     contract = session.get(Contract, obligation.contract_id)
     attachment = session.get(ContractClause, obligation.contract_clause_id)
     assert contract is not None
@@ -79,10 +85,10 @@ def hold(session: Session, obligation_id: int, *, what: str = "OBLIGATION_ID") -
     return Held(obligation, contract, attachment, clause, clause.obligation(obligation.template_id))
 
 
-def refuse_if_closed(held: Held, doing: str) -> None:
+def refuse_if_closed(held: Held, doing: str, *, field: str = "obligation_id") -> None:
     status = held.obligation.status
     if status in CLOSED:
-        raise BadInput(f"obligation {held.id} is {status}; it cannot be {doing}")
+        raise BadInput(f"obligation {held.id} is {status}; it cannot be {doing}", field=field)
 
 
 def snapshot(o: Obligation) -> dict[str, Any]:
@@ -167,6 +173,35 @@ def reopen(session: Session, held: Held, *, now: datetime, actor: str, action: s
     _audit(session, held, now=now, actor=actor, action=action, before=before)
 
 
+def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int) -> None:
+    """Put the deadline in force at `due_on`; the planned date stays in `rescheduled_from`
+    so reports still count the obligation in its period. The window, the status (for a
+    status time moves) and both cursors follow the new date: the reminder ladder restarts
+    from its next step after `now` (steps already passed are not sent late)."""
+    o = held.obligation
+    tz = held.contract.timezone
+    policy = cached_policy(held.clause, held.template, held.attachment.parameters)
+    if due_on != o.due_on:
+        o.rescheduled_from = o.rescheduled_from or o.due_on
+        o.due_on = due_on
+        o.window_opens_on = due_on - timedelta(days=policy.lead)
+        o.escalation_level = 0
+    if o.status in TIME_DRIVEN:
+        o.status = status_on(o.due_on, held.today(now), lead_days=policy.lead).value
+    o.next_status_at = next_status_change(
+        o.status, due_on=o.due_on, window_opens_on=o.window_opens_on, timezone=tz
+    )
+    if o.status == ObligationStatus.SUBMITTED:
+        o.next_reminder_at = None  # under review: the ladder waits for the decision
+    else:
+        later = [
+            local_instant(o.due_on + timedelta(days=days), reminder_hour, tz)
+            for days in policy.offsets
+        ]
+        o.next_reminder_at = min((at for at in later if at > now), default=None)
+    o.updated_at = now
+
+
 def reschedule_after_rejection(
     session: Session,
     held: Held,
@@ -175,32 +210,75 @@ def reschedule_after_rejection(
     now: datetime,
     actor: str,
     reminder_hour: int,
+    allow_earlier: bool = False,
 ) -> None:
-    """Rejected: the supplier resubmits by `resubmit_by` (or the original due date, if
-    later). The reminder ladder restarts for the new deadline; the planned date is kept in
-    `rescheduled_from` so reports still count the obligation in its period."""
+    """Rejected: the supplier resubmits by `resubmit_by`. That is the deadline in force
+    unless it is earlier than the current one, which only an explicit reviewer's choice
+    (`allow_earlier`) may do; the ladder and every later email follow the deadline in force."""
     o = held.obligation
     before = snapshot(o)
-    tz = held.contract.timezone
-    policy = cached_policy(held.clause, held.template, held.attachment.parameters)
-    new_due = max(o.due_on, resubmit_by)
-    if new_due != o.due_on:
-        o.rescheduled_from = o.rescheduled_from or o.due_on
-        o.due_on = new_due
-        o.window_opens_on = new_due - timedelta(days=policy.lead)
-        o.escalation_level = 0
+    new_due = resubmit_by if allow_earlier else max(o.due_on, resubmit_by)
     o.status = ObligationStatus.REJECTED.value
-    o.next_status_at = next_status_change(
-        o.status, due_on=o.due_on, window_opens_on=o.window_opens_on, timezone=tz
-    )
-    # The policy's step offsets (days from the due date), computed once per policy.
-    later = [
-        local_instant(o.due_on + timedelta(days=days), reminder_hour, tz) for days in policy.offsets
-    ]
-    o.next_reminder_at = min((at for at in later if at > now), default=None)
-    o.updated_at = now
+    move_deadline(held, due_on=new_due, now=now, reminder_hour=reminder_hour)
     session.add(o)
     _audit(session, held, now=now, actor=actor, action="rejected", before=before)
+
+
+def extend_deadline(
+    session: Session,
+    held: Held,
+    *,
+    to: date,
+    reason: str,
+    now: datetime,
+    actor: str,
+    reminder_hour: int,
+) -> None:
+    """A person grants more time: the deadline in force moves to `to`, the ladder follows."""
+    o = held.obligation
+    before = snapshot(o)
+    move_deadline(held, due_on=to, now=now, reminder_hour=reminder_hour)
+    session.add(o)
+    _audit(
+        session,
+        held,
+        now=now,
+        actor=actor,
+        action="extended",
+        before=before,
+        extra={"reason": reason, "planned_due_on": (o.rescheduled_from or o.due_on).isoformat()},
+    )
+
+
+def mark_unwaived(session: Session, held: Held, *, reason: str, now: datetime, actor: str) -> None:
+    """Undo a waiver: back under time's control by the calendar, reminders resume from the
+    next step to come (steps passed while waived are not sent late)."""
+    o = held.obligation
+    before = snapshot(o) | {"reason": o.decision_reason, "decided_by": o.decided_by}
+    o.decision_reason = None
+    o.decided_by = None
+    o.closed_at = None
+    lead = (o.due_on - o.window_opens_on).days
+    o.status = status_on(o.due_on, held.today(now), lead_days=lead).value
+    o.next_status_at = next_status_change(
+        o.status,
+        due_on=o.due_on,
+        window_opens_on=o.window_opens_on,
+        timezone=held.contract.timezone,
+    )
+    # The sweep sends nothing for a cursor of `now` itself and moves it to the next step.
+    o.next_reminder_at = now
+    o.updated_at = now
+    session.add(o)
+    _audit(
+        session,
+        held,
+        now=now,
+        actor=actor,
+        action="unwaived",
+        before=before,
+        extra={"reason": reason},
+    )
 
 
 def mark_waived(
