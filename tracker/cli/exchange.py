@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tracker import exchange
-from tracker.cli.options import context
+from tracker.cli.options import context, parse_date
+from tracker.errors import BadInput
 from tracker.exchange.scope import Scope
 
 export_app = typer.Typer(help="Export calendars (iCalendar) and open data (OCDS).")
@@ -37,6 +39,18 @@ def write_output(content: bytes, output: str) -> None:
         raise
 
 
+def _instant(value: str | None, *, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadInput(f"{value!r} is not an ISO 8601 time with an offset", field=field)
+    return moment
+
+
 @export_app.command("ics")
 def export_ics(
     contract: Annotated[str | None, typer.Option(help="only this contract (reference)")] = None,
@@ -52,3 +66,41 @@ def export_ics(
     write_output(feed.content, output)
     if output != "-":
         typer.echo(f"{feed.events} events written to {output}", err=True)
+
+
+@export_app.command("ocds")
+def export_ocds(
+    contract: Annotated[str | None, typer.Option(help="only this contract (reference)")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="only contracts changed on or after this date (UTC)")
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(help="publishedDate, ISO 8601 (default: the newest change in the data)"),
+    ] = None,
+    ocid_prefix: Annotated[
+        str, typer.Option(help="your registered OCID prefix, for contracts not imported")
+    ] = "ocds-tracker",
+    publisher: Annotated[str, typer.Option(help="publisher name")] = "Clause Tracker",
+    uri: Annotated[str | None, typer.Option(help="where the package is published")] = None,
+    output: Annotated[str, OutputOption] = "-",
+) -> None:
+    """An OCDS 1.1 release package: obligations as implementation milestones, accepted
+    non-restricted evidence as documents. The same data gives the same bytes."""
+    ctx = context()
+    result = exchange.export_ocds(
+        ctx,
+        contract=contract,
+        since=parse_date(since, option="--since"),
+        published=_instant(published, field="published"),
+        ocid_prefix=ocid_prefix,
+        publisher=publisher,
+        uri=uri,
+    )
+    write_output(result.content, output)
+    if output != "-":
+        typer.echo(
+            f"{result.releases} releases, {result.milestones} milestones, "
+            f"{result.documents} documents written to {output}",
+            err=True,
+        )
