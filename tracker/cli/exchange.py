@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 
 from tracker import exchange
 from tracker.cli.options import context, parse_date
+from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import BadInput
+from tracker.exchange.ocds_read import BadPublication
 from tracker.exchange.scope import Scope
 
 export_app = typer.Typer(help="Export calendars (iCalendar) and open data (OCDS).")
@@ -102,5 +105,74 @@ def export_ocds(
         typer.echo(
             f"{result.releases} releases, {result.milestones} milestones, "
             f"{result.documents} documents written to {output}",
+            err=True,
+        )
+
+
+@import_app.command("ocds")
+def import_ocds(
+    files: Annotated[
+        list[str],
+        typer.Argument(help="release or record packages, or JSON Lines; - for stdin"),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="say what would be created or changed; write nothing")
+    ] = False,
+    manager: Annotated[
+        str | None, typer.Option(help="contract manager of the contracts created")
+    ] = None,
+    attach_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--attach-suggested",
+            help="attach the clauses suggested by CPV codes and sustainability goals",
+        ),
+    ] = False,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Create the awarded contracts of OCDS publications, with their suppliers.
+
+    Every file is checked before anything is written; an invalid one is refused with the
+    JSON path of the problem. Importing the same data again changes nothing.
+    """
+    ctx = context(now)
+    with ExitStack() as stack:
+        sources: list[tuple[str, IO[bytes]]] = []
+        for name in files:
+            if name == "-":
+                # Spooled to a file: reading a package twice (its head, then its releases)
+                # needs a stream that can go back.
+                spool = stack.enter_context(tempfile.TemporaryFile())
+                spool.write(sys.stdin.buffer.read())
+                spool.seek(0)
+                sources.append(("<stdin>", spool))
+                continue
+            try:
+                sources.append((name, stack.enter_context(Path(name).open("rb"))))
+            except OSError as exc:
+                raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
+        try:
+            report = exchange.import_ocds(
+                ctx,
+                sources,
+                dry_run=dry_run,
+                manager_email=manager,
+                attach_suggested=attach_suggested,
+            )
+        except BadPublication as exc:
+            raise BadInput(f"{exc}; nothing was imported") from None
+    if fmt is Format.JSON:
+        emit_record(report, fmt)
+        return
+    emit_rows(report.contracts, fmt, empty="no contracts in these files")
+    if fmt is Format.TABLE:
+        counts: dict[str, int] = {}
+        for outcome in report.contracts:
+            counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing"
+        typer.echo(
+            f"{report.releases_read} releases or records read, {report.processes} processes; "
+            f"contracts: {summary}" + (" (dry run: nothing was written)" if dry_run else ""),
             err=True,
         )
