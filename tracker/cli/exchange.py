@@ -16,7 +16,6 @@ from tracker import exchange
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import BadInput
-from tracker.exchange.ocds_read import BadPublication
 from tracker.exchange.scope import Scope
 
 export_app = typer.Typer(help="Export calendars (iCalendar) and open data (OCDS).")
@@ -160,7 +159,7 @@ def import_ocds(
                 manager_email=manager,
                 attach_suggested=attach_suggested,
             )
-        except BadPublication as exc:
+        except exchange.BadPublication as exc:
             raise BadInput(f"{exc}; nothing was imported") from None
     if fmt is Format.JSON:
         emit_record(report, fmt)
@@ -176,3 +175,43 @@ def import_ocds(
             f"contracts: {summary}" + (" (dry run: nothing was written)" if dry_run else ""),
             err=True,
         )
+
+
+@import_app.command("template")
+def import_template(
+    output: Annotated[str, typer.Option("--output", "-o", help="the XLSX file to write")],
+) -> None:
+    """Write an empty contracts workbook to fill in, with a sheet that explains each column."""
+    write_output(exchange.contracts_template(), output)
+    if output != "-":
+        typer.echo(f"template written to {output}", err=True)
+
+
+@import_app.command("contracts")
+def import_contracts(
+    file: Annotated[Path, typer.Argument(help="an XLSX workbook or a CSV file")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check every row and say what would be created")
+    ] = False,
+    now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Register contracts (and new suppliers) from a spreadsheet, one row a contract.
+
+    Every row is checked first; when any is wrong, every problem is listed (sheet, row,
+    column) and nothing is written. Rows whose reference is registered already are skipped.
+    """
+    ctx = context(now)
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{file}: cannot be read ({exc.strerror})") from None
+    try:
+        result = exchange.import_contracts(ctx, name=file.name, content=content, dry_run=dry_run)
+    except exchange.BadSpreadsheet as exc:
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise BadInput(exc.message) from None
+    emit_rows(result.rows, fmt, empty="no rows in the file")
+    if dry_run and fmt is Format.TABLE:
+        typer.echo("dry run: nothing was written", err=True)

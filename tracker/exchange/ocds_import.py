@@ -24,9 +24,10 @@ from tracker.contracts.register import add_contract, attach_clause
 from tracker.contracts.suppliers import add_supplier
 from tracker.db import read_session
 from tracker.errors import BadInput
+from tracker.exchange.matching import KnownSuppliers
 from tracker.exchange.ocds_read import BadPublication, Publication, read
 from tracker.library.loader import Library
-from tracker.models import Contract, ContractClause, ContractStatus, Supplier
+from tracker.models import Contract, ContractClause, ContractStatus
 
 REFERENCE_MAX = 100
 NO_EDIT_NOTE = (
@@ -107,7 +108,7 @@ def import_ocds(
     found: list[ContractFacts | _Skip] = []
     for ocid, release in compiled.items():
         found += _contracts_of(ocid, release, publication)
-    suppliers = _Suppliers(ctx)
+    suppliers = KnownSuppliers(ctx)
     outcomes = [
         _apply(
             ctx,
@@ -302,38 +303,11 @@ def _supplier(party: dict[str, Any]) -> SupplierFacts:
 # --- Matching and writing ----------------------------------------------------------------
 
 
-class _Suppliers:
-    """Suppliers by identifier and by exact name, including those this import creates."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.by_identifier: dict[str, int] = {}
-        self.by_name: dict[str, int] = {}
-        with read_session(ctx.engine) as session:
-            for sid, name, identifiers in session.execute(
-                select(col(Supplier.id), col(Supplier.name), col(Supplier.identifiers)).order_by(
-                    col(Supplier.id)
-                )
-            ):
-                self.remember(sid, name, identifiers or [])
-
-    def remember(self, supplier_id: int, name: str, identifiers: Sequence[str]) -> None:
-        for identifier in identifiers:
-            self.by_identifier.setdefault(identifier, supplier_id)
-        self.by_name.setdefault(name, supplier_id)
-
-    def match(self, facts: SupplierFacts) -> tuple[int | None, str]:
-        if facts.identifier and facts.identifier in self.by_identifier:
-            return self.by_identifier[facts.identifier], "matched by identifier"
-        if facts.name in self.by_name:
-            return self.by_name[facts.name], "matched by name"
-        return None, ""
-
-
 def _apply(
     ctx: Context,
     item: ContractFacts | _Skip,
     *,
-    suppliers: _Suppliers,
+    suppliers: KnownSuppliers,
     dry_run: bool,
     manager: str | None,
     attach_suggested: bool,
@@ -356,7 +330,7 @@ def _apply(
             if existing is not None
             else set()
         )
-    supplier_id, how = suppliers.match(item.supplier)
+    supplier_id, how = suppliers.match(item.supplier.identifier, item.supplier.name)
     to_attach = [c for c in suggested if c not in attached_already] if attach_suggested else []
     if existing is not None:
         changes = _changes(existing, item)
