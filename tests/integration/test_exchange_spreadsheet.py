@@ -13,11 +13,21 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from tests.cli import Cli
+from tests.factories import HEADER as CLAUSE_HEADER
 from tests.integration.exchange_world import CLAUSE
 from tracker.db import get_engine, read_session
 from tracker.models import AuditEvent, Contract, ContractClause, Supplier
 
 HEADER = "reference,title,supplier_name,supplier_email,start_on,end_on,cpv_codes,clauses"
+SIGNING_CLAUSE = (
+    CLAUSE_HEADER.format(id="signing-clause")
+    + """\
+obligations:
+  - id: code-of-conduct
+    title: Sign the supplier code of conduct
+    trigger: {type: contract_signed, offset: P10D}
+"""
+)
 
 
 @pytest.fixture
@@ -30,6 +40,7 @@ def cli(
     library = tmp_path / "clauses"
     library.mkdir()
     (library / "audit-clause.yaml").write_text(CLAUSE, encoding="utf-8")
+    (library / "signing-clause.yaml").write_text(SIGNING_CLAUSE, encoding="utf-8")
     monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
     runner = Cli(capsys, monkeypatch)
     runner.ok("init")
@@ -142,6 +153,14 @@ def test_a_new_supplier_needs_its_contact_and_references_are_unique(
     assert result.code == 2
     assert "contracts.csv row 3, column reference: repeats row 2" in result.err
     assert "row 3, column supplier_email: 'Unknown Ltd' is not registered" in result.err
+    unsigned = tmp_path / "unsigned.csv"
+    unsigned.write_text(
+        HEADER + "\nC-1,Notebooks,Example AB,a@example.com,2027-03-01,2030-02-28,,signing-clause\n",
+        encoding="utf-8",
+    )
+    refused = cli("import", "contracts", str(unsigned))
+    assert refused.code == 2
+    assert "unsigned.csv row 2, column clauses: signing-clause cannot be attached" in refused.err
     missing = tmp_path / "short.csv"
     missing.write_text("reference,title\nC-9,Servers\n", encoding="utf-8")
     short = cli("import", "contracts", str(missing))

@@ -30,8 +30,10 @@ from tracker.context import Context
 from tracker.contracts.register import add_contract, attach_clause
 from tracker.contracts.suppliers import add_supplier
 from tracker.db import read_session
+from tracker.domain.schedule import ContractDates, ScheduleError, contract_occurrences
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
+from tracker.library.parameters import resolve_values
 from tracker.models import Contract, ContractStatus
 
 SHEET = "contracts"
@@ -344,10 +346,23 @@ def _check_row(
     if status not in {s.value for s in ContractStatus}:
         allowed = ", ".join(s.value for s in ContractStatus)
         problem("status", f"{status!r} is not one of {allowed}")
+    timezone = checked("timezone", validate.timezone)
+    country = checked("country", validate.country)
     clauses = (text("clauses", 2000) or "").replace(",", " ").split()
     for clause_id in clauses:
         if clause_id not in ctx.library.clauses:
             problem("clauses", f"no clause {clause_id!r} in the library")
+        elif start_on and end_on:
+            dates = ContractDates(
+                start_on=start_on,
+                end_on=end_on,
+                signed_on=signed_on,
+                country=country or ctx.settings.country,
+                timezone=timezone or ctx.settings.timezone,
+            )
+            reason = _cannot_attach(ctx, clause_id, dates)
+            if reason:
+                problem("clauses", f"{clause_id} cannot be attached with its defaults: {reason}")
     row = _Row(
         number=number,
         reference=reference or "",
@@ -364,12 +379,27 @@ def _check_row(
         currency=currency,
         cpv_codes=cpv_codes,
         manager_email=checked("manager_email", validate.email),
-        timezone=checked("timezone", validate.timezone),
-        country=checked("country", validate.country),
+        timezone=timezone,
+        country=country,
         status=status,
         clauses=clauses,
     )
     return row
+
+
+def _cannot_attach(ctx: Context, clause_id: str, dates: ContractDates) -> str | None:
+    """Why attaching the clause would be refused, asked before anything is written (the
+    same checks `attach_clause` makes, on the row's dates)."""
+    clause = ctx.library.get(clause_id)
+    try:
+        values = resolve_values(clause, {})
+        for template in clause.obligations:
+            next(contract_occurrences(template, clause=clause, values=values, contract=dates), None)
+    except BadInput as exc:
+        return exc.message
+    except ScheduleError as exc:
+        return str(exc)
+    return None
 
 
 def _apply(
