@@ -3,6 +3,7 @@ published, the same bytes for the same data; on both engines."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from jsonschema import Draft4Validator
 
 from tests.cli import Cli
 from tests.integration.exchange_world import obligation_id, pdf, world_cli
+from tracker.exchange.ocds_read import Publication, read
 from tracker.exchange.ocds_schema import RELEASE_PACKAGE
 
 SECRET = "SECRET-Factory-Shenzhen-Line-7"
@@ -123,3 +125,25 @@ def test_since_leaves_out_contracts_unchanged_since(
     bad = cli("export", "ocds", "--since", "March")
     assert bad.code == 2
     assert "--since" in bad.err
+
+
+def test_milestone_ids_are_stable_so_merged_exports_update_them(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    first, _ = export(cli, tmp_path)
+    exit_plan = obligation_id(tracker_env, "exit-plan")
+    cli.ok(
+        "obligations", "waive", str(exit_plan), "--reason", "Leased devices go back",
+        "--now", "2027-04-01T10:00:00-04:00",
+    )  # fmt: skip
+    second, _ = export(cli, tmp_path)
+    publication = Publication()
+    for name, content in (("first.json", first), ("second.json", second)):
+        read(io.BytesIO(content), source=name, into=publication)
+    [(ocid, compiled)] = publication.compile().items()
+    assert ocid == "ocds-tracker-C-1"
+    milestones = compiled["contracts"][0]["implementation"]["milestones"]
+    assert len(milestones) == 3  # the same three, updated in place
+    waived = next(m for m in milestones if m["id"] == f"obligation-{exit_plan}")
+    assert waived["description"] == "Waived: Leased devices go back"
+    assert "status" not in waived or waived["status"] is None

@@ -1,4 +1,4 @@
-"""`tracker export ics|ocds` and `tracker import ocds`: data in and out of the tracker."""
+"""`tracker export ics|ocds` and `tracker import ocds|template|contracts`: data in and out."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import BadInput
 from tracker.exchange.scope import Scope
 
-export_app = typer.Typer(help="Export calendars (iCalendar) and open data (OCDS).")
-import_app = typer.Typer(help="Import contracts from OCDS publications.")
+export_app = typer.Typer(
+    help="Export calendars (iCalendar) and open data (OCDS).", no_args_is_help=True
+)
+import_app = typer.Typer(
+    help="Import contracts from OCDS publications or spreadsheets.", no_args_is_help=True
+)
 
 OutputOption = typer.Option("--output", "-o", help="file to write; - for standard output")
 

@@ -149,13 +149,13 @@ def _contracts_of(
             source,
             f"{pointer}/contracts/{index}",
         )
-        reference = f"{ocid}/{contract['id']}"
+        reference = _clean(f"{ocid}/{contract['id']}", 1000)
         award = awards.get(str(contract.get("awardID")))
         refs = contract.get("suppliers") or (award or {}).get("suppliers") or []
         supplier = next((parties.get(str(r.get("id"))) for r in refs if r.get("id")), None)
         if supplier is None and refs:
             supplier = {"name": refs[0].get("name")}
-        supplier_name = str((supplier or {}).get("name") or "")
+        supplier_name = _clean((supplier or {}).get("name"), 300)
         period = contract.get("period") or {}
         start_on = _date(period.get("startDate"), source, f"{here}/period/startDate")
         end_on = _date(period.get("endDate"), source, f"{here}/period/endDate")
@@ -235,6 +235,15 @@ def _value(value: dict[str, Any], source: str, pointer: str) -> tuple[Decimal | 
     return money, str(currency)
 
 
+def _clean(value: Any, max_length: int) -> str:
+    """Text from a publication as the use cases accept it: one line, no control characters
+    (which they refuse: checked here so that nothing half-imports)."""
+    if value is None:
+        return ""
+    text = "".join(ch for ch in " ".join(str(value).split()) if ch.isprintable())
+    return text[:max_length]
+
+
 def _title(
     contract: dict[str, Any], award: dict[str, Any] | None, release: dict[str, Any], ref: str
 ) -> str:
@@ -244,7 +253,7 @@ def _title(
         (release.get("tender") or {}).get("title"),
     ):
         if candidate and str(candidate).strip():
-            return " ".join(str(candidate).split())[:500]
+            return _clean(candidate, 500) or ref
     return ref
 
 
@@ -274,7 +283,7 @@ def _buyer(release: dict[str, Any], parties: dict[str, dict[str, Any]]) -> str |
     if party is None:
         party = next((p for p in parties.values() if "buyer" in (p.get("roles") or [])), None)
     name = (party or {}).get("name") or ref.get("name")
-    return str(name)[:300] if name else None
+    return _clean(name, 300) or None
 
 
 def _supplier(party: dict[str, Any]) -> SupplierFacts:
@@ -292,11 +301,11 @@ def _supplier(party: dict[str, Any]) -> SupplierFacts:
     except BadInput:
         code = None  # OCDS 1.1 has a country *name*; only a two-letter code is kept
     return SupplierFacts(
-        name=" ".join(str(party.get("name")).split())[:300],
-        identifier=f"{scheme}-{number}"[:100] if scheme and number is not None else None,
+        name=_clean(party.get("name"), 300),
+        identifier=_clean(f"{scheme}-{number}", 100) if scheme and number is not None else None,
         country=code,
         email=email,
-        contact_name=str(contact["name"])[:200] if contact.get("name") else None,
+        contact_name=_clean(contact.get("name"), 200) or None,
     )
 
 
@@ -358,6 +367,9 @@ def _apply(
             "reminders: register it first (with its identifier), then import again",
         )
     if dry_run:
+        if supplier_id is None:  # later contracts of the same supplier would find it
+            known = [item.supplier.identifier] if item.supplier.identifier else []
+            suppliers.remember(0, item.supplier.name, known)
         return ContractOutcome(
             item.reference,
             "would create",
