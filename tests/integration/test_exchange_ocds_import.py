@@ -227,3 +227,13 @@ def test_invalid_json_and_json_lines_are_refused(
     assert "neither a release package" in cli("import", "ocds", other).err
     assert cli("import", "ocds", str(tmp_path / "missing.json")).code == 2
     assert count(tracker_env, AuditEvent) == 0
+
+
+def test_a_supplier_named_only_among_the_parties_is_found(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    release = json.loads(AMENDMENT.read_text(encoding="utf-8").splitlines()[-1])
+    del release["awards"][0]["suppliers"]
+    rows = imported(cli, write(tmp_path, "release.json", release))
+    assert rows[CON_9]["action"] == "created"
+    assert rows[CON_9]["supplier"] == "Example Recycling Ltd"

@@ -152,6 +152,8 @@ def _contracts_of(
         reference = _clean(f"{ocid}/{contract['id']}", 1000)
         award = awards.get(str(contract.get("awardID")))
         refs = contract.get("suppliers") or (award or {}).get("suppliers") or []
+        if not refs:  # some publishers name the supplier only among the parties
+            refs = [p for p in parties.values() if "supplier" in (p.get("roles") or [])][:1]
         supplier = next((parties.get(str(r.get("id"))) for r in refs if r.get("id")), None)
         if supplier is None and refs:
             supplier = {"name": refs[0].get("name")}
