@@ -47,6 +47,9 @@ _PACKAGE_HEAD = Draft4Validator(
 )
 
 
+PEEK_BYTES = 16 * 1024 * 1024
+
+
 class BadPublication(BadInput):
     """A file that is not OCDS we can read: `field` is the JSON pointer of the problem."""
 
@@ -124,11 +127,12 @@ class Publication:
 def read(stream: IO[bytes], *, source: str, into: Publication) -> None:
     """Add every release of one file (seekable) to `into`, or raise BadPublication."""
     start = stream.tell()
-    first = stream.readline()
-    second = stream.readline()
-    while second and not second.strip():
-        second = stream.readline()
-    if second and _is_json_value(first):
+    # A longer first line is taken for a one-line package: not parsed whole just to look.
+    first = stream.readline(PEEK_BYTES)
+    second = stream.readline(PEEK_BYTES) if first.endswith(b"\n") else b""
+    while second.endswith(b"\n") and not second.strip():
+        second = stream.readline(PEEK_BYTES)
+    if second.strip() and _is_json_value(first):
         stream.seek(start)
         _read_lines(stream, source=source, into=into)
         return
