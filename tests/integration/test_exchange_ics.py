@@ -159,3 +159,10 @@ def test_a_scope_that_does_not_exist_is_refused(cli: Cli, tracker_env: str, tmp_
     assert both.code == 2
     assert "give one of" in both.err
     assert cli("export", "ics", "--supplier", "9").code == 2
+
+
+def test_a_feed_written_to_a_missing_folder_is_refused(cli: Cli, tmp_path: Path) -> None:
+    result = cli("export", "ics", "-o", str(tmp_path / "no-such-folder" / "x.ics"))
+    assert result.code == 2
+    assert result.err.startswith("error: --output: ")
+    assert "cannot be written" in result.err

@@ -35,10 +35,17 @@ def write_output(content: bytes, output: str) -> None:
         sys.stdout.flush()
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".part")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    except OSError as exc:
+        raise BadInput(f"{output}: cannot be written ({exc.strerror})", field="output") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        # mkstemp makes the file private; an export gets the permissions of any new file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
