@@ -14,6 +14,7 @@ from tracker.cli import (
     clauses,
     contracts,
     evidence,
+    exchange,
     findings,
     obligations,
     preview,
@@ -47,6 +48,8 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(findings.app, name="finding")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
+app.add_typer(exchange.export_app, name="export")
+app.add_typer(exchange.import_app, name="import")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

@@ -1,0 +1,46 @@
+"""Finding a registered supplier: by identifier first, then by exact name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from tracker.context import Context
+from tracker.db import read_session
+from tracker.models import Supplier
+
+
+class KnownSuppliers:
+    """Suppliers by identifier and by exact name, including those this import creates."""
+
+    def __init__(self, ctx: Context | None) -> None:
+        self.by_identifier: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        if ctx is None:
+            return
+        with read_session(ctx.engine) as session:
+            for sid, name, identifiers in session.execute(
+                select(col(Supplier.id), col(Supplier.name), col(Supplier.identifiers)).order_by(
+                    col(Supplier.id)
+                )
+            ):
+                self.remember(sid, name, identifiers or [])
+
+    @classmethod
+    def empty(cls) -> KnownSuppliers:
+        return cls(None)
+
+    def remember(self, supplier_id: int, name: str, identifiers: Sequence[str]) -> None:
+        for identifier in identifiers:
+            self.by_identifier.setdefault(identifier, supplier_id)
+        self.by_name.setdefault(name, supplier_id)
+
+    def match(self, identifier: str | None, name: str) -> tuple[int | None, str]:
+        """The supplier's id and how it was found, or None when it is not registered."""
+        if identifier and identifier in self.by_identifier:
+            return self.by_identifier[identifier], "matched by identifier"
+        if name in self.by_name:
+            return self.by_name[name], "matched by name"
+        return None, ""

@@ -1,0 +1,269 @@
+"""Read OCDS publications as a stream and compile their releases, refusing invalid ones.
+
+Accepted: a release package, a record package, or JSON Lines of packages, releases or
+records (one JSON value a line). A single package is read with `ijson`, release by release,
+so a large file is never held as one parsed document; JSON Lines are read line by line.
+Each release is checked against our schema (`ocds_schema`) as it is read, and the first
+problem is reported with its JSON pointer. Releases are then merged per `ocid` with
+`ocdsmerge`, given our schema, so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import IO, Any
+
+import ijson
+from jsonschema import Draft4Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from ocdsmerge import Merger
+
+from tracker.errors import BadInput
+from tracker.exchange.ocds_schema import MERGE_SCHEMA, RECORD, RELEASE, RELEASE_PACKAGE
+
+# Dates are checked as Python reads them (jsonschema checks `date-time` only with an extra
+# package installed, and would then accept forms that Python cannot read).
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value: object) -> bool:
+    if isinstance(value, str):
+        datetime.fromisoformat(value)
+    return True
+
+
+_RELEASE = Draft4Validator(RELEASE, format_checker=_FORMATS)
+_RECORD = Draft4Validator(RECORD, format_checker=_FORMATS)
+_PACKAGE_HEAD = Draft4Validator(
+    {
+        "type": "object",
+        "required": ["uri", "publisher", "publishedDate", "version"],
+        "properties": {k: v for k, v in RELEASE_PACKAGE["properties"].items() if k != "releases"},
+    }
+)
+
+
+PEEK_BYTES = 16 * 1024 * 1024
+
+
+class BadPublication(BadInput):
+    """A file that is not OCDS we can read: `field` is the JSON pointer of the problem."""
+
+    def __init__(self, message: str, *, source: str, pointer: str = "") -> None:
+        super().__init__(message, field=pointer or "/")
+        self.source = source
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.field}: {self.message}"
+
+
+@dataclass
+class Publication:
+    """Every release read, grouped by ocid, and where each came from."""
+
+    releases: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    compiled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # ocid -> source, pointer
+    # Where each contract was last described: (ocid, contract id) -> source, pointer.
+    contracts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    count: int = 0
+
+    def add_release(self, release: dict[str, Any], *, source: str, pointer: str) -> None:
+        _check(_RELEASE, release, source=source, pointer=pointer)
+        ocid = str(release["ocid"])
+        self.releases.setdefault(ocid, []).append(release)
+        self.origin.setdefault(ocid, (source, pointer))
+        self._note_contracts(ocid, release, source=source, pointer=pointer)
+        self.count += 1
+
+    def _note_contracts(
+        self, ocid: str, release: dict[str, Any], *, source: str, pointer: str
+    ) -> None:
+        for index, contract in enumerate(release.get("contracts") or []):
+            here = (source, f"{pointer}/contracts/{index}")
+            self.contracts[(ocid, str(contract["id"]))] = here
+
+    def where(self, ocid: str, contract_id: str) -> tuple[str, str] | None:
+        """The file and JSON pointer of the newest description of a contract."""
+        return self.contracts.get((ocid, contract_id))
+
+    def add_record(self, record: dict[str, Any], *, source: str, pointer: str) -> None:
+        _check(_RECORD, record, source=source, pointer=pointer)
+        ocid = str(record["ocid"])
+        if "compiledRelease" in record:
+            # The publisher compiled it already: the newest record of an ocid wins.
+            self.compiled[ocid] = record["compiledRelease"]
+            here = f"{pointer}/compiledRelease"
+            self.origin.setdefault(ocid, (source, here))
+            self._note_contracts(ocid, record["compiledRelease"], source=source, pointer=here)
+            self.count += 1
+            return
+        embedded = record.get("releases") or []
+        for index, release in enumerate(embedded):
+            here = f"{pointer}/releases/{index}"
+            if not isinstance(release, dict) or "id" not in release:
+                raise BadPublication(
+                    "only links to releases, and no compiled release: the releases "
+                    "themselves are needed (they cannot be fetched from here)",
+                    source=source,
+                    pointer=here,
+                )
+            self.add_release(release, source=source, pointer=here)
+
+    def compile(self) -> dict[str, dict[str, Any]]:
+        """The compiled release of each ocid, in ocid order."""
+        merger = Merger(schema=MERGE_SCHEMA)
+        result = dict(self.compiled)
+        for ocid, releases in self.releases.items():
+            if ocid not in result:
+                result[ocid] = merger.create_compiled_release(releases)
+        return dict(sorted(result.items()))
+
+
+def read(stream: IO[bytes], *, source: str, into: Publication) -> None:
+    """Add every release of one file (seekable) to `into`, or raise BadPublication."""
+    start = stream.tell()
+    # A longer first line is taken for a one-line package: not parsed whole just to look.
+    first = stream.readline(PEEK_BYTES)
+    second = stream.readline(PEEK_BYTES) if first.endswith(b"\n") else b""
+    while second.endswith(b"\n") and not second.strip():
+        second = stream.readline(PEEK_BYTES)
+    if second.strip() and _is_json_value(first):
+        stream.seek(start)
+        _read_lines(stream, source=source, into=into)
+        return
+    stream.seek(start)
+    _read_package(stream, source=source, into=into)
+
+
+def _is_json_value(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _read_lines(stream: IO[bytes], *, source: str, into: Publication) -> None:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"{source} line {number}"
+        try:
+            value = json.loads(line, parse_float=Decimal)
+        except ValueError as exc:
+            raise BadPublication(f"not valid JSON ({exc})", source=where) from None
+        if not isinstance(value, dict):
+            raise BadPublication("expected a JSON object", source=where)
+        _add_document(value, source=where, into=into)
+
+
+def _add_document(value: dict[str, Any], *, source: str, into: Publication) -> None:
+    if "releases" in value and "ocid" not in value:
+        _check(_PACKAGE_HEAD, value, source=source, pointer="")
+        for index, release in enumerate(_array(value, "releases", source)):
+            into.add_release(release, source=source, pointer=f"/releases/{index}")
+    elif "records" in value:
+        _check(_PACKAGE_HEAD, value, source=source, pointer="")
+        for index, record in enumerate(_array(value, "records", source)):
+            into.add_record(record, source=source, pointer=f"/records/{index}")
+    elif "ocid" in value and ("compiledRelease" in value or "releases" in value):
+        into.add_record(value, source=source, pointer="")
+    elif "ocid" in value:
+        into.add_release(value, source=source, pointer="")
+    else:
+        raise BadPublication(
+            "neither a release package, a record package, a release nor a record "
+            "(no `releases`, `records` or `ocid`)",
+            source=source,
+        )
+
+
+def _array(value: dict[str, Any], key: str, source: str) -> list[dict[str, Any]]:
+    items = value[key]
+    if not isinstance(items, list) or not items:
+        raise BadPublication("must be a list of at least one", source=source, pointer=f"/{key}")
+    return items
+
+
+def _read_package(stream: IO[bytes], *, source: str, into: Publication) -> None:
+    start = stream.tell()
+    head, kind = _head(stream, source=source)
+    stream.seek(start)
+    if kind is None:
+        # Small and odd (a bare release or record): read whole, answer as for a line.
+        try:
+            value = json.load(stream, parse_float=Decimal)
+        except ValueError as exc:
+            raise BadPublication(f"not valid JSON ({exc})", source=source) from None
+        if not isinstance(value, dict):
+            raise BadPublication("expected a JSON object", source=source)
+        _add_document(value, source=source, into=into)
+        return
+    _check(_PACKAGE_HEAD, head, source=source, pointer="")
+    try:
+        for index, item in enumerate(ijson.items(stream, f"{kind}.item")):
+            pointer = f"/{kind}/{index}"
+            if not isinstance(item, dict):
+                raise BadPublication("expected a JSON object", source=source, pointer=pointer)
+            if kind == "releases":
+                into.add_release(item, source=source, pointer=pointer)
+            else:
+                into.add_record(item, source=source, pointer=pointer)
+    except ijson.JSONError as exc:
+        raise BadPublication(f"not valid JSON ({exc})", source=source) from None
+
+
+def _head(stream: IO[bytes], *, source: str) -> tuple[dict[str, Any], str | None]:
+    """The package's own fields (uri, version, publisher ...) and whether it holds
+    `releases` or `records`, from one pass of parser events (nothing large is built)."""
+    head: dict[str, Any] = {}
+    kind = None
+    try:
+        for prefix, event, value in ijson.parse(stream):
+            if prefix == "" and event == "map_key":
+                if value in ("releases", "records"):
+                    kind = value
+            elif prefix == "" and event != "start_map" and event != "end_map":
+                return {}, None  # not an object at the top: let json.load say so
+            elif prefix in ("uri", "version", "publishedDate") and event in _SCALARS:
+                head[prefix] = value
+            elif prefix == "publisher" and event == "start_map":
+                head["publisher"] = {}
+            elif prefix == "publisher.name" and event in _SCALARS:
+                head.setdefault("publisher", {})["name"] = value
+    except ijson.JSONError as exc:
+        raise BadPublication(f"not valid JSON ({exc})", source=source) from None
+    if kind is None:
+        return head, None
+    return head, kind
+
+
+_SCALARS = frozenset({"string", "number", "boolean", "null"})
+
+
+def _check(validator: Draft4Validator, value: Any, *, source: str, pointer: str) -> None:
+    error = min(
+        validator.iter_errors(value),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+        default=None,
+    )
+    if error is not None:
+        raise BadPublication(_reason(error), source=source, pointer=pointer + _pointer(error))
+
+
+def _pointer(error: ValidationError) -> str:
+    return "".join(f"/{part}" for part in error.absolute_path)
+
+
+def _reason(error: ValidationError) -> str:
+    if error.validator == "required":
+        return f"is missing {error.message.split(' is a required')[0]}, which OCDS requires"
+    if error.validator == "enum":
+        values = error.validator_value if isinstance(error.validator_value, list) else []
+        allowed = ", ".join(str(v) for v in values if v is not None)
+        return f"{error.instance!r} is not one of {allowed}"
+    return error.message
