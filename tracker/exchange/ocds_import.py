@@ -20,8 +20,7 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts.register import add_contract, attach_clause
-from tracker.contracts.suppliers import add_supplier
+from tracker.contracts import add_contract, add_supplier, attach_clause
 from tracker.db import read_session
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
@@ -439,8 +438,7 @@ def suggest_clauses(library: Library, cpv_codes: Sequence[str], goals: Sequence[
     return sorted(found)
 
 
-# --- Calls into the contracts package: the one place to adapt when its use cases return
-# --- typed results instead of dicts.
+# --- Calls into the contracts package.
 
 
 def _create_supplier(ctx: Context, facts: SupplierFacts) -> int:
@@ -453,7 +451,7 @@ def _create_supplier(ctx: Context, facts: SupplierFacts) -> int:
         identifiers=[facts.identifier] if facts.identifier else [],
         contact_name=facts.contact_name,
     )
-    return int(created["id"])
+    return created.id
 
 
 def _create_contract(

@@ -27,8 +27,7 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts.register import add_contract, attach_clause
-from tracker.contracts.suppliers import add_supplier
+from tracker.contracts import add_contract, add_supplier, attach_clause
 from tracker.db import read_session
 from tracker.domain.schedule import ContractDates, ScheduleError, contract_occurrences
 from tracker.errors import BadInput
@@ -433,8 +432,7 @@ def _apply(
     return RowOutcome(row.number, row.reference, "created", row.supplier_name, how, row.clauses)
 
 
-# --- Calls into the contracts package: the one place to adapt when its use cases return
-# --- typed results instead of dicts.
+# --- Calls into the contracts package.
 
 
 def _create_supplier(ctx: Context, row: _Row) -> int:
@@ -446,7 +444,7 @@ def _create_supplier(ctx: Context, row: _Row) -> int:
         country=row.supplier_country,
         identifiers=[row.supplier_identifier] if row.supplier_identifier else [],
     )
-    return int(created["id"])
+    return created.id
 
 
 def _create_contract(ctx: Context, row: _Row, *, supplier_id: int) -> None:
