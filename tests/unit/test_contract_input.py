@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from decimal import Decimal
@@ -82,3 +83,23 @@ def test_no_contracts_use_case_names_a_cli_option() -> None:
     for module in package.glob("*.py"):
         text = module.read_text(encoding="utf-8")
         assert not re.search(r"[\"'](--|[A-Z_]{3,}: )", text), module.name
+
+
+def test_every_contracts_error_says_which_field() -> None:
+    """Each BadInput names its field (`field=None` only where the whole request is wrong),
+    so the web can put the message next to the field and the API can point at it."""
+    package = Path(__file__).parents[2] / "tracker" / "contracts"
+    missing: list[str] = []
+    for module in package.glob("*.py"):
+        calls = [
+            node
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) in ("BadInput", "NotFound")
+        ]
+        missing += [
+            f"{module.name}:{call.lineno}"
+            for call in calls
+            if not any(k.arg == "field" for k in call.keywords)
+        ]
+    assert missing == []

@@ -31,7 +31,6 @@ OPTIONS: dict[str, str] = {
     "now": "--now",
     "identifiers": "--identifier",
     "supplier_name": "NAME",
-    "name": "--name",
     "clause_id": "CLAUSE_ID",
     "event": "EVENT",
     "occurred_on": "--on",

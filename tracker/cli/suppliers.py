@@ -26,7 +26,10 @@ class _AddUnlessNamed(TyperGroup):
 
 contact_app = typer.Typer(
     cls=_AddUnlessNamed,
-    help="Add, change or remove a supplier's contacts (compliance, account, escalation).",
+    help=(
+        "Add, change or remove a supplier's contacts (compliance, account, escalation). "
+        "`supplier contact SUPPLIER --email ... --role ...` is short for `contact add`."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(contact_app, name="contact")

@@ -42,8 +42,9 @@ def edit_contract(
     manager = validate.email(manager_email, field="manager_email") if manager_email else None
     given = (title, manager_email, value, currency, start_on, end_on, signed_on)
     if all(v is None for v in given):
+        # No one field is wrong: the request as a whole asks for nothing.
         raise BadInput(
-            "nothing to change: give a new title, manager, value, currency or date",
+            "nothing to change: give a new title, manager, value, currency or date", field=None
         )
     with write_session(ctx.engine) as session:
         contract = get_by_reference(session, reference, lock=True)

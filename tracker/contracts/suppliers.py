@@ -147,7 +147,8 @@ def edit_supplier(
         else None
     )
     if new_name is None and new_country is None and new_ids is None:
-        raise BadInput("nothing to change: give a new name, country or identifiers")
+        # No one field is wrong: the request as a whole asks for nothing.
+        raise BadInput("nothing to change: give a new name, country or identifiers", field=None)
     with write_session(ctx.engine) as session:
         supplier = find_supplier(session, supplier_id, field="supplier", lock=True)
         assert supplier.id is not None
@@ -276,7 +277,8 @@ def edit_contact(
     role_value = _role(role) if role is not None else None
     person = _contact_name(name)
     if address is None and role_value is None and person is None:
-        raise BadInput("nothing to change: give a new email, role or name")
+        # No one field is wrong: the request as a whole asks for nothing.
+        raise BadInput("nothing to change: give a new email, role or name", field=None)
     with write_session(ctx.engine) as session:
         contact = _contact(session, contact_id)
         before = ContactPublic.of(contact)
