@@ -283,17 +283,27 @@ def next_state(
     item: Claimed, result: DeliveryResult, *, now: datetime, retry_for: timedelta
 ) -> dict[str, Any]:
     """The message's new columns after one result."""
+    until = item.retry_until or now + retry_for
     if not result.tried:
-        # Nothing was attempted (the connection had failed for an earlier message):
-        # back in the queue for the same delay, with no attempt counted.
+        # Nothing was attempted (the connection had failed for an earlier message): no
+        # attempt counted, but the outage is this message's too, and so is its window.
+        error = _said(result.code, result.detail)[:2000] or None
+        if now >= until:
+            return {
+                "status": OutboxStatus.FAILED.value,
+                "last_error": f"{error} (gave up retrying at {until:%Y-%m-%d %H:%M} UTC)"[:2000],
+                "refused": dict(item.refused)
+                | {r: error or "not delivered" for r in item.recipients},
+                "lease_owner": None,
+            }
         return {
             "status": OutboxStatus.PENDING.value,
-            "next_attempt_at": now + backoff(item.attempt),
-            "last_error": _said(result.code, result.detail)[:2000] or None,
+            "next_attempt_at": min(now + backoff(item.attempt), until),
+            "retry_until": until,
+            "last_error": error,
             "lease_owner": None,
         }
     counted = {"attempts": item.attempt, "lease_owner": None}
-    until = item.retry_until or now + retry_for
     refused = dict(item.refused)
     refused |= {r: _said(c, m) for r, (c, m) in result.refused.items() if c >= 500}
     later = [r for r, (c, _) in result.refused.items() if c < 500]
