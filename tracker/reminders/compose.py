@@ -238,9 +238,34 @@ def compose_batch(
     if len(rows) == batch_rows and len(groups) > 1:
         # The last group may continue beyond this batch: leave it whole for the next one.
         groups.pop(_group_key(rows[-1], mail.manager_digest))
-    existing = _existing(session, [key_text(k) for k in groups], lock=postgres)
-    new: list[tuple[list[Any], dict[str, Any]]] = []
     assigned: list[tuple[int, int]] = []
+    waiting = dict(groups)
+    # A key another worker inserted meanwhile is seen (committed) by the next round, which
+    # adds the rows to that message; three rounds settle any race between two workers.
+    for _ in range(3):
+        if not waiting:
+            break
+        waiting = _place(
+            session, waiting, assigned, now=now, mail=mail, clauses=clauses, postgres=postgres
+        )
+    update_by_id(session, table_of(Reminder), "outbox_id", assigned)
+    return len({oid for _, oid in assigned})
+
+
+def _place(
+    session: Session,
+    groups: dict[GroupKey, list[Any]],
+    assigned: list[tuple[int, int]],
+    *,
+    now: datetime,
+    mail: MailSettings,
+    clauses: Callable[[int], ClauseFile],
+    postgres: bool,
+) -> dict[GroupKey, list[Any]]:
+    """Put each group in its message: a new one, the unsent one of its key, or (that one
+    is being sent) a message of its own. Returns the groups that lost an insert race."""
+    existing = _existing(session, [key_text(k) for k in groups], lock=postgres)
+    new: list[tuple[GroupKey, list[Any], dict[str, Any]]] = []
     for key, members in groups.items():
         text_key = key_text(key)
         found = existing.get(text_key)
@@ -262,23 +287,26 @@ def compose_batch(
         if found is not None:
             # Already (being) sent: these rows go out as a message of their own.
             text_key = f"{text_key}:{min(m.id for m in members)}"
-        new.append((members, _compose(key, text_key, members, now=now, mail=mail, clauses=clauses)))
-    if new:
-        table = table_of(OutboxMessage)
-        maker: Any = pg_insert if postgres else sqlite_insert
-        stmt = maker(table).on_conflict_do_nothing(index_elements=["group_key"])
-        made = dict(
-            session.execute(
-                stmt.returning(table.c.group_key, table.c.id), [values for _, values in new]
-            ).all()
+        new.append(
+            (key, members, _compose(key, text_key, members, now=now, mail=mail, clauses=clauses))
         )
-        for members, values in new:
-            # A key another worker wrote meanwhile: these rows stay for the next pass,
-            # which adds them to that message.
-            if values["group_key"] in made:
-                assigned += [(m.id, made[values["group_key"]]) for m in members]
-    update_by_id(session, table_of(Reminder), "outbox_id", assigned)
-    return len({oid for _, oid in assigned})
+    if not new:
+        return {}
+    table = table_of(OutboxMessage)
+    maker: Any = pg_insert if postgres else sqlite_insert
+    stmt = maker(table).on_conflict_do_nothing(index_elements=["group_key"])
+    made = dict(
+        session.execute(
+            stmt.returning(table.c.group_key, table.c.id), [values for _, _, values in new]
+        ).all()
+    )
+    lost: dict[GroupKey, list[Any]] = {}
+    for key, members, values in new:
+        if values["group_key"] in made:
+            assigned += [(m.id, made[values["group_key"]]) for m in members]
+        else:
+            lost[key] = members
+    return lost
 
 
 def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Existing]:
@@ -290,6 +318,8 @@ def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Ex
         col(OutboxMessage.lease_owner),
     ).where(col(OutboxMessage.group_key).in_(keys))
     if lock:
+        # Locked in one order by every worker, so two never wait on each other.
+        stmt = stmt.order_by(col(OutboxMessage.group_key))
         stmt = stmt.with_for_update()
     return {
         key: _Existing(oid, status == OutboxStatus.PENDING.value and not attempts and not owner)

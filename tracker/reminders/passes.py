@@ -77,7 +77,8 @@ class SweepReport:
         if self.now_due or self.now_overdue:
             parts.append(f"{self.now_due} now due, {self.now_overdue} now overdue")
         if self.obligations_reminded:
-            parts.append(f"{_plural(self.obligations_reminded, 'obligation')} reminded")
+            n = self.obligations_reminded
+            parts.append(f"{n} obligation{'' if n == 1 else 's'} with reminders due")
         if self.messages_composed:
             parts.append(f"{_plural(self.messages_composed, 'email')} composed")
         if not parts:
