@@ -5,6 +5,7 @@ are told; every pass leaves a heartbeat. SQLite and PostgreSQL, a real SMTP serv
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,9 +25,15 @@ from tests.integration.test_reminders_e2e import (
     tick,
 )
 from tests.smtp_server import SmtpSink
+from tracker import reminders
+from tracker.config import get_settings
+from tracker.context import Context
 from tracker.db import get_engine, read_session, write_session
-from tracker.mail.message import new_message_id, render_bytes
+from tracker.mail.backends import smtp_from_url
+from tracker.mail.message import Attachment, new_message_id, render_bytes
+from tracker.mail.transport import DeliveryResult, Envelope, Transport
 from tracker.models import DeliveryAttempt, OutboxMessage, SupplierContact
+from tracker.reminders import check_health
 
 # With ONE_DUTY's report due at start + 40 days: a certificate renewal due 89 days after
 # the report's formal notice (start + 54), reminded 89 days before: both fall on one day.
@@ -277,6 +284,7 @@ def test_a_recipient_refused_among_several_is_partial_and_told(
                     text="Figures.\n",
                     html=None,
                     now=now,
+                    attachments=[Attachment("figures.csv", "text/csv", b"a,b\n1,2\n", "utf-8")],
                 ),
                 next_attempt_at=now,
                 created_at=now,
@@ -303,6 +311,7 @@ def test_a_recipient_refused_among_several_is_partial_and_told(
     assert "a@example.com, c@example.com" in text  # who did get it
     shown_message = cli.ok("outbox", "show", str(listed["id"])).out
     assert "Refused: gone@example.com: 550 5.1.1 No such user" in shown_message
+    assert "figures.csv (text/csv, 8 bytes)" in shown_message
     # Retrying sends it again only to the one who refused it.
     sink.faults.refuse = {}
     retried = cli.ok("outbox", "retry", str(listed["id"]), "--format", "json").json()
@@ -311,7 +320,7 @@ def test_a_recipient_refused_among_several_is_partial_and_told(
     assert sink.received[-1].recipients == ["gone@example.com"]
 
 
-def test_cron_users_passes_leave_heartbeats_and_status_is_ok(cli: Cli) -> None:
+def test_cron_users_passes_leave_heartbeats_and_status_is_ok(cli: Cli, tracker_env: str) -> None:
     assert cli("status").code == 1  # nothing has run yet
     cli.ok("sweep")
     cli.ok("relay")
@@ -320,6 +329,68 @@ def test_cron_users_passes_leave_heartbeats_and_status_is_ok(cli: Cli) -> None:
     assert shown["ok"] is True
     assert shown["problems"] == []
     assert all(shown[f"last_{job}"] for job in ("sweep", "relay", "report"))
+    # The same verdict as a typed use case, ready to serve as JSON (/healthz).
+    report = check_health(context_for(tracker_env))
+    assert report.ok
+    assert [j.job for j in report.jobs if not j.stale] == ["sweep", "relay", "report"]
+    assert json.loads(json.dumps(report.as_dict()))["ok"] is True
+
+
+def context_for(url: str, now: datetime | None = None) -> Context:
+    get_settings.cache_clear()
+    return Context(
+        settings=get_settings(),
+        engine=get_engine(url),
+        now=now or datetime.now(UTC),
+        actor="tester@example.com",
+    )
+
+
+class Choking:
+    """The real SMTP transport, except that it raises (a bug meeting odd data) for one
+    contract's message: the port's contract broken, to show the relay holds anyway."""
+
+    def __init__(self, inner: Transport, poison: bytes) -> None:
+        self.inner, self.poison = inner, poison
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    async def __aenter__(self) -> Choking:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.inner.__aexit__(*exc)
+
+    async def send(self, envelope: Envelope) -> DeliveryResult:
+        if self.poison in envelope.raw:
+            raise UnicodeEncodeError("ascii", "jörg", 1, 2, "ordinal not in range(128)")
+        return await self.inner.send(envelope)
+
+
+def test_a_message_the_backend_chokes_on_fails_alone(
+    cli: Cli, sink: SmtpSink, tracker_env: str
+) -> None:
+    for n in range(3):
+        contract(cli, reference=f"C-{n}")
+    cli.ok("sweep", "--now", "2027-04-10T08:05:00+02:00")
+    now = datetime.fromisoformat("2027-04-10T08:05:00+02:00")
+    report = reminders.relay(
+        context_for(tracker_env, now),
+        lambda: Choking(smtp_from_url(sink.url, timeout=2), b"Subject: [C-1] Due today"),
+        clock=lambda: now,
+    )
+    assert (report.sent, report.failed) == (3, 1)  # two reminders and the manager's notice
+    subjects = sorted(s for _, s in inbox(sink))
+    assert subjects == [
+        "[C-0] Due today: Send the social audit report (2027-04-10)",
+        "[C-1] Reminder not delivered to compliance@example.com",
+        "[C-2] Due today: Send the social audit report (2027-04-10)",
+    ]
+    (failed,) = cli.ok("outbox", "list", "--status", "failed", "--format", "json").json()
+    assert failed["contract"] == "C-1"
+    assert "UnicodeEncodeError" in failed["last_error"]
 
 
 def test_outbox_show_reads_like_the_email_and_files_sort_by_date(

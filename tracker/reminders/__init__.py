@@ -7,6 +7,7 @@ from tracker.reminders.mailcheck import MailTest, mail_backend, send_test_messag
 from tracker.reminders.outbox import (
     MessageRow,
     MessageView,
+    ObligationHistory,
     Retried,
     list_messages,
     obligation_history,
@@ -22,6 +23,7 @@ __all__ = [
     "MailTest",
     "MessageRow",
     "MessageView",
+    "ObligationHistory",
     "PartialDelivery",
     "RelayReport",
     "Retried",

@@ -255,7 +255,41 @@ EVIDENCE_FIELDS = (
 )
 
 
-def obligation_history(ctx: Context, obligation_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReminderSent:
+    """One person told about one step, and whether the email arrived."""
+
+    step: str
+    kind: str
+    level: int
+    to: str
+    role: str
+    at: str
+    message: int | None
+    delivery: str
+    sent_at: str | None
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class ObligationHistory:
+    id: int
+    contract: str
+    clause_id: str
+    obligation: str
+    due_on: str
+    planned_due_on: str
+    status: str
+    met_on: str | None
+    decision_reason: str | None
+    escalation_level: int
+    next_reminder_at: str | None
+    evidence: tuple[dict[str, Any], ...]
+    reminders: tuple[ReminderSent, ...]
+
+
+def obligation_history(ctx: Context, obligation_id: int) -> ObligationHistory:
     """The obligation, and every reminder about it: who, when, and whether it arrived."""
     with read_session(ctx.engine) as session:
         row = session.execute(
@@ -267,20 +301,20 @@ def obligation_history(ctx: Context, obligation_id: int) -> dict[str, Any]:
         if row is None:
             raise NotFound(f"no obligation {obligation_id}", field="obligation_id")
         obligation, reference, clause_id = row
-        reminders = [
-            {
-                "step": r.step,
-                "kind": r.kind,
-                "level": r.level,
-                "to": r.recipient,
-                "role": r.recipient_role,
-                "at": r.scheduled_at.isoformat(),
-                "message": r.outbox_id,
-                "delivery": status or "not yet composed",
-                "sent_at": sent.isoformat() if sent else None,
-                "attempts": attempts or 0,
-                "last_error": error,
-            }
+        reminders = tuple(
+            ReminderSent(
+                step=r.step,
+                kind=r.kind,
+                level=r.level,
+                to=r.recipient,
+                role=r.recipient_role,
+                at=r.scheduled_at.isoformat(),
+                message=r.outbox_id,
+                delivery=status or "not yet composed",
+                sent_at=sent.isoformat() if sent else None,
+                attempts=attempts or 0,
+                last_error=error,
+            )
             for r, status, sent, attempts, error in session.execute(
                 select(
                     Reminder,
@@ -293,29 +327,29 @@ def obligation_history(ctx: Context, obligation_id: int) -> dict[str, Any]:
                 .where(col(Reminder.obligation_id) == obligation_id)
                 .order_by(col(Reminder.scheduled_at), col(Reminder.id))
             )
-        ]
-        submitted = [
+        )
+        submitted = tuple(
             {k: v for k, v in public_view(e).items() if k in EVIDENCE_FIELDS}
             for e in session.scalars(
                 select(Evidence)
                 .where(col(Evidence.obligation_id) == obligation_id)
                 .order_by(col(Evidence.id))
             )
-        ]
-        return {
-            "id": obligation.id,
-            "contract": reference,
-            "clause_id": clause_id,
-            "obligation": obligation.title,
-            "due_on": obligation.due_on.isoformat(),
-            "planned_due_on": (obligation.rescheduled_from or obligation.due_on).isoformat(),
-            "status": obligation.status,
-            "met_on": obligation.met_on.isoformat() if obligation.met_on else None,
-            "decision_reason": obligation.decision_reason,
-            "escalation_level": obligation.escalation_level,
-            "next_reminder_at": obligation.next_reminder_at.isoformat()
+        )
+        return ObligationHistory(
+            id=obligation_id,
+            contract=reference,
+            clause_id=clause_id,
+            obligation=obligation.title,
+            due_on=obligation.due_on.isoformat(),
+            planned_due_on=(obligation.rescheduled_from or obligation.due_on).isoformat(),
+            status=obligation.status,
+            met_on=obligation.met_on.isoformat() if obligation.met_on else None,
+            decision_reason=obligation.decision_reason,
+            escalation_level=obligation.escalation_level,
+            next_reminder_at=obligation.next_reminder_at.isoformat()
             if obligation.next_reminder_at
             else None,
-            "evidence": submitted,
-            "reminders": reminders,
-        }
+            evidence=submitted,
+            reminders=reminders,
+        )

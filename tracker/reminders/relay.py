@@ -186,9 +186,16 @@ async def deliver(
             if stop():
                 break
             started = utc_now()
-            result = await transport.send(
-                Envelope(item.message_id, item.sender, item.recipients, item.raw, item.label)
-            )
+            envelope = Envelope(item.message_id, item.sender, item.recipients, item.raw, item.label)
+            try:
+                result = await transport.send(envelope)
+            except Exception as exc:
+                # A transport never raises for a delivery problem: this is a fault with
+                # this message (odd data meeting a bug). It fails alone, with the reason,
+                # instead of stopping the batch at the same message every minute.
+                log.warning("message %s could not be handed over: %s", item.id, type(exc).__name__)
+                detail = f"could not be handed to the mail backend: {type(exc).__name__}: {exc}"
+                result = DeliveryResult(Outcome.PERMANENT, None, detail[:2000])
             delivered = Delivered(item, result, started, utc_now())
             done.append(delivered)
             waiting.append(delivered)
