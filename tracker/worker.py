@@ -65,7 +65,10 @@ def configure_logging(*, json_lines: bool = False) -> None:
 
 
 def _job(
-    name: str, settings: Settings, stopping: threading.Event, work: Callable[[Context], str | None]
+    name: str,
+    settings: Settings,
+    stopping: threading.Event,
+    work: Callable[[Context, float], str | None],
 ) -> Callable[[], None]:
     """One tick of a pass: it records its own heartbeat; the log gets one line when it
     did something (in words), or the error."""
@@ -75,8 +78,9 @@ def _job(
         if stopping.is_set():
             return
         ctx = Context(settings=settings, engine=engine, now=utc_now(), actor="worker")
+        started = time.monotonic()
         try:
-            line = work(ctx)
+            line = work(ctx, started)
         except Exception as exc:
             # The error's type and words, never a traceback's local data (message bodies).
             log.error(
@@ -93,8 +97,11 @@ def _job(
     return run
 
 
-def _report_line(ctx: Context, stop: Callable[[], bool]) -> str | None:
-    started = time.monotonic()
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
+def _report_line(ctx: Context, stop: Callable[[], bool], started: float) -> str | None:
     tick = schedules.tick(ctx, stop=stop)
     if not (tick.queued or tick.skipped or tick.failed):
         return None
@@ -118,15 +125,17 @@ def run_worker(settings: Settings, *, stopping: threading.Event | None = None) -
         "sweep",
         settings,
         stopping,
-        lambda ctx: reminders.sweep(ctx, stop=stopping.is_set).summary(),
+        lambda ctx, t: reminders.sweep(ctx, stop=stopping.is_set).summary(_since(t)),
     )
     relay = _job(
         "relay",
         settings,
         stopping,
-        lambda ctx: reminders.relay(ctx, stop=stopping.is_set).summary(),
+        lambda ctx, t: reminders.relay(ctx, stop=stopping.is_set).summary(_since(t)),
     )
-    report = _job("report", settings, stopping, lambda ctx: _report_line(ctx, stopping.is_set))
+    report = _job(
+        "report", settings, stopping, lambda ctx, t: _report_line(ctx, stopping.is_set, t)
+    )
     start = utc_now()
     scheduler.add_job(
         sweep,

@@ -45,8 +45,7 @@ class Phase(Enum):
     CONNECT = "connect"  # connection, greeting, EHLO, STARTTLS, AUTH
     MAIL = "MAIL FROM"
     RCPT = "RCPT TO"
-    DATA = "DATA"  # the DATA command, before the server said 354
-    BODY = "end of data"  # the message was sent; waiting for the final reply
+    BODY = "end of data"  # from the DATA command on: the server may have the message
 
 
 class PhasedSMTP(aiosmtplib.SMTP):

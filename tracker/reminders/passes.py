@@ -9,7 +9,6 @@ it (the worker, or cron calling `tracker sweep` / `tracker relay`).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -64,12 +63,11 @@ class SweepReport:
     now_overdue: int = 0
     obligations_reminded: int = 0
     messages_composed: int = 0
-    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def summary(self) -> str | None:
+    def summary(self, seconds: float) -> str | None:
         """One line in words, or None when the sweep found nothing to do."""
         parts = []
         if self.obligations_planned or self.contract_clauses_planned:
@@ -83,7 +81,7 @@ class SweepReport:
             parts.append(f"{_plural(self.messages_composed, 'email')} composed")
         if not parts:
             return None
-        return f"sweep: {', '.join(parts)} in {self.seconds:.1f} s"
+        return f"sweep: {', '.join(parts)} in {seconds:.1f} s"
 
 
 def sweep(ctx: Context, *, stop: Stop = _never, remind: bool = True) -> SweepReport:
@@ -96,7 +94,6 @@ def sweep(ctx: Context, *, stop: Stop = _never, remind: bool = True) -> SweepRep
 
 
 def _sweep(ctx: Context, *, stop: Stop, remind: bool) -> SweepReport:
-    started = time.monotonic()
     report = Counter[str]()
     clauses = VersionCache(ctx.engine)
     settings = ctx.settings
@@ -136,7 +133,7 @@ def _sweep(ctx: Context, *, stop: Stop, remind: bool) -> SweepReport:
             if not composed:
                 break
             report["messages_composed"] += composed
-    return SweepReport(**report, seconds=time.monotonic() - started)
+    return SweepReport(**report)
 
 
 @dataclass(frozen=True)
@@ -149,12 +146,11 @@ class RelayReport:
     failed: int = 0
     partial: int = 0
     summaries_queued: int = 0
-    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def summary(self) -> str | None:
+    def summary(self, seconds: float) -> str | None:
         """One line in words, or None when there was nothing to send."""
         if not self.attempted and not self.summaries_queued:
             return None
@@ -167,7 +163,7 @@ class RelayReport:
             parts.append(f"{self.partial} refused by some recipients")
         if self.summaries_queued:
             parts.append(f"{_plural(self.summaries_queued, 'manager')} told")
-        return f"relay: {', '.join(parts)} in {self.seconds:.1f} s"
+        return f"relay: {', '.join(parts)} in {seconds:.1f} s"
 
 
 def default_transport(ctx: Context) -> Callable[[], Transport]:
@@ -204,7 +200,6 @@ def _relay(
     stop: Stop,
     clock: Callable[[], datetime],
 ) -> RelayReport:
-    started = time.monotonic()
     report = Counter[str]()
     worker = worker_id()
     mail = mail_settings(ctx)
@@ -242,4 +237,4 @@ def _relay(
                 report["retrying"] += 1
         if len(delivered) < len(claimed):
             break  # stopping: the rest keep their lease until it expires
-    return RelayReport(**report, seconds=time.monotonic() - started)
+    return RelayReport(**report)
