@@ -12,7 +12,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event
 from typing import Any
@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from tracker.mail.message import as_bytes, build_message, new_message_id
 from tracker.rendering import render
 
+NOW = datetime(2027, 3, 15, 8, 0, tzinfo=UTC)
 SENDER = "clause-tracker@example.org"
 
 
@@ -113,6 +114,7 @@ def _items(n: int, today: date) -> list[dict[str, Any]]:
             "due_on": (today - timedelta(days=3 + k)).isoformat(),
             "due_words": f"{3 + k} days overdue",
             "kind": "overdue",
+            "section": "overdue",
             "level": 1,
             "stage": "",
             "evidence": [{"label": "Supplier list with factory addresses", "formats": "PDF, XLSX"}],
@@ -126,15 +128,19 @@ def build_messages(count: int, today: date) -> list[Prebuilt]:
     """`count` overdue notices as the composer renders them (two items each, about 5 kB,
     the size of a typical supplier message), each with its own Message-ID."""
     subject = "[BENCH-000123] Overdue: 2 obligations"
+    items = _items(2, today)
     context = {
-        "items": _items(2, today),
+        "sections": [
+            {"key": "overdue", "heading": "Overdue", "intro": "These are overdue.", "items": items}
+        ],
+        "items": items,
         "buyer": "Stockholm Region",
         "manager": "manager@example.org",
         "local_date": today.isoformat(),
         "subject": subject,
         "show_supplier": False,
     }
-    text, html = render("email/overdue.txt", **context), render("email/overdue.html", **context)
+    text, html = render("email/reminder.txt", **context), render("email/reminder.html", **context)
     built = []
     for i in range(count):
         recipient = f"compliance{i}@example.com"
@@ -148,6 +154,7 @@ def build_messages(count: int, today: date) -> list[Prebuilt]:
             text=text,
             html=html,
             reply_to="manager@example.org",
+            now=NOW,
         )
         built.append(Prebuilt(key, message_id, recipient, subject, as_bytes(msg)))
     return built

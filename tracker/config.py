@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     )
     sweep_seconds: int = Field(default=60, ge=1, le=3600, description="worker sweep interval")
     relay_seconds: int = Field(default=10, ge=1, le=3600, description="worker relay interval")
+    mail_retry_hours: float = Field(
+        default=72,
+        gt=0,
+        le=24 * 30,
+        description="how long a message that fails for a passing reason (server down, 4xx) "
+        "is retried before it counts as failed",
+    )
     heartbeat_stale_seconds: int = Field(
         default=900, ge=10, description="`tracker status` fails when a job ran longer ago"
     )

@@ -333,6 +333,8 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
+    # Accepted for some recipients, refused for good by others (see `refused`).
+    PARTIAL = "partial"
     FAILED = "failed"
 
 
@@ -361,6 +363,12 @@ class OutboxMessage(SQLModel, table=True):
     notify_on_failure: bool = True
     created_at: datetime = _utc()
     sent_at: datetime | None = _utc(default=None)
+    # Transient failures are retried until then (set at the first one), then it fails.
+    retry_until: datetime | None = _utc(default=None)
+    # Recipients the server refused for good: address -> "550 5.1.1 No such user".
+    refused: dict[str, str] | None = _json(default=None)
+    # When the contract manager's summary of undelivered mail included this message.
+    failure_noticed_at: datetime | None = _utc(default=None)
 
 
 class DeliveryAttempt(SQLModel, table=True):

@@ -13,6 +13,7 @@ import email.policy
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,6 +33,7 @@ from tracker.mail.message import as_bytes, build_message, new_message_id
 from tracker.mail.smtp import SmtpTransport
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
+NOW = datetime(2027, 3, 15, 8, 0, tzinfo=UTC)
 SENDER = "tracker@example.com"
 
 
@@ -200,6 +202,7 @@ def envelope(key: str, *recipients: str, subject: str = "Reminder") -> Envelope:
         subject=subject,
         text=f"Evidence is due ({key}).\n",
         html=f"<p>Evidence is due ({key}).</p>",
+        now=NOW,
     )
     return Envelope(message_id, SENDER, tuple(to), as_bytes(msg))
 
@@ -410,6 +413,7 @@ def test_hostile_subject_and_names_arrive_as_text_not_headers(server: MailServer
         subject=f"[C-1] {hostile}",
         text="Bonjour Société Générale Ω\n",
         html="<p>&lt;script&gt;</p>",
+        now=NOW,
     )
     e = Envelope(message_id, SENDER, ("supplier@example.com",), as_bytes(msg))
     (result,) = run(server.transport(), e)

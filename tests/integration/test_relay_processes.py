@@ -35,6 +35,7 @@ def enqueue(url: str, count: int) -> None:
             subject=f"Reminder {i}",
             text=f"Reminder number {i}",
             html=None,
+            now=now,
         )
         rows.append(
             OutboxMessage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 import pytest
@@ -26,6 +27,7 @@ def render(attachments: list[Attachment], *, html: str | None = "<p>Report</p>")
         text="The report is attached.\n",
         html=html,
         attachments=attachments,
+        now=datetime(2027, 3, 15, 8, 0, tzinfo=UTC),
     )
 
 

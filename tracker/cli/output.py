@@ -26,12 +26,17 @@ class Format(StrEnum):
 FormatOption = typer.Option(Format.TABLE, "--format", "-f", help="table, json or csv")
 
 
+def _text(value: Any) -> str:
+    """Instants as ISO 8601 (`2027-03-15T07:00:00+00:00`), everything else as str()."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_text)
+    return _text(value)
 
 
 def _csv_cell(value: Any) -> str:
@@ -60,15 +65,13 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, datetime):
-        return value.isoformat()  # as the dict-returning use cases printed instants
     return value
 
 
 def emit_rows(given: Iterable[Any], fmt: Format, *, empty: str = "nothing found") -> None:
     rows = [as_record(row) for row in given]
     if fmt is Format.JSON:
-        typer.echo(json.dumps(list(rows), indent=2, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(list(rows), indent=2, ensure_ascii=False, default=_text))
         return
     if not rows:
         if fmt is Format.CSV:
@@ -92,7 +95,7 @@ def emit_record(given: Any, fmt: Format) -> None:
     """One record: JSON as an object, otherwise `key: value` lines (nested lists as tables)."""
     record = as_record(given)
     if fmt is Format.JSON:
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False, default=_text))
         return
     if fmt is Format.CSV:
         flat = {k: v for k, v in record.items() if not _is_table(v)}

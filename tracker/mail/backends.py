@@ -83,6 +83,7 @@ async def send_test(settings: Settings, to: str) -> DeliveryResult:
         text=f"This test message was sent at {stamp} through {transport.describe()}.\n"
         "If you can read it, reminders can reach this address.\n",
         html=None,
+        now=datetime.now(UTC),
     )
     envelope = Envelope(message_id, parseaddr(settings.mail_from)[1], (to,), as_bytes(msg))
     async with transport:

@@ -10,6 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from tracker.mail.message import one_line
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -29,6 +30,14 @@ def file_name(message_id: str) -> str:
     if not _PLAIN_ID.fullmatch(core) or len(core) > _MAX_NAME:
         name += "-" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:16]
     return f"{name}.eml"
+
+
+def labelled_name(label: str, message_id: str) -> str:
+    """A file name a person can sort, from the relay's label
+    ('2027-03-15T0800Z_RA-2027-017_reminder_42'), safe characters only; without a label,
+    the name from the Message-ID."""
+    name = _UNSAFE.sub("_", one_line(label)).strip("._-")[:_MAX_NAME]
+    return f"{name}.eml" if name else file_name(message_id)
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -54,7 +63,7 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 class FileTransport:
-    """Writes `<directory>/<name from the Message-ID>.eml`; the same Message-ID sent
+    """Writes `<directory>/<label or name from the Message-ID>.eml`; the same message sent
     again overwrites the same file, so a retried message is still one file."""
 
     def __init__(self, directory: Path | str) -> None:
@@ -73,7 +82,7 @@ class FileTransport:
         return None
 
     async def send(self, envelope: Envelope) -> DeliveryResult:
-        target = self.directory / file_name(envelope.message_id)
+        target = self.directory / labelled_name(envelope.label, envelope.message_id)
         try:
             await asyncio.to_thread(self._write, target, envelope.raw)
         except OSError as exc:

@@ -189,6 +189,7 @@ def build_message(
     html: str | None,
     reply_to: str | None = None,
     extra_headers: Mapping[str, str] | None = None,
+    now: datetime,
 ) -> EmailMessage:
     """A text (+ HTML alternative) message with the headers every tracker email carries."""
     _check_message_id(message_id)
@@ -197,7 +198,7 @@ def build_message(
     msg["To"] = _address_list("To", to)
     msg["Subject"] = _unstructured("Subject", subject)
     msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Date"] = _date(now)
     if reply_to:
         msg["Reply-To"] = _address_list("Reply-To", [reply_to])
     msg["Auto-Submitted"] = "auto-generated"
@@ -210,6 +211,19 @@ def build_message(
     if html is not None:
         msg.add_alternative(html, subtype="html")
     return msg
+
+
+def _delimiter(boundary: str, *, last: bool = False) -> bytes:
+    """A MIME boundary line (RFC 2046): two hyphens, the boundary, two more if it closes."""
+    dashes = "-" * 2
+    return f"{dashes}{boundary}{dashes if last else ''}\r\n".encode("ascii")
+
+
+def _date(now: datetime) -> str:
+    """The Date header for `now` (the time the message was written, passed in), in UTC."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return format_datetime(now.astimezone(UTC).replace(microsecond=0))
 
 
 def as_bytes(msg: EmailMessage) -> bytes:
@@ -235,6 +249,7 @@ def render_bytes(
     html: str | None,
     reply_to: str | None = None,
     attachments: Sequence[Attachment] = (),
+    now: datetime,
 ) -> bytes:
     """The same message as `as_bytes(build_message(...))`, written directly.
 
@@ -252,7 +267,7 @@ def render_bytes(
         f"To: {_address_list('To', to)}",
         f"Subject: {_unstructured('Subject', subject)}",
         f"Message-ID: {message_id}",
-        f"Date: {format_datetime(datetime.now(UTC))}",
+        f"Date: {_date(now)}",
     ]
     if reply_to:
         headers.append(f"Reply-To: {_address_list('Reply-To', [reply_to])}")
@@ -276,7 +291,7 @@ def render_bytes(
         b'Content-Type: text/html; charset="utf-8"\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\n" + _base64_body(html)
     )
-    mark = f"--{boundary}\r\n".encode("ascii")
+    mark = _delimiter(boundary)
     return (
         "\r\n".join(headers).encode("ascii")
         + b"\r\n\r\n"
@@ -284,7 +299,7 @@ def render_bytes(
         + text_part
         + mark
         + html_part
-        + f"--{boundary}--\r\n".encode("ascii")
+        + _delimiter(boundary, last=True)
     )
 
 
@@ -383,21 +398,21 @@ def _with_attachments(
             b'Content-Type: text/html; charset="utf-8"\r\n'
             b"Content-Transfer-Encoding: base64\r\n\r\n" + _base64_body(html)
         )
-        mark = f"--{alternative}\r\n".encode("ascii")
+        mark = _delimiter(alternative)
         body = (
             f'Content-Type: multipart/alternative; boundary="{alternative}"\r\n\r\n'.encode()
             + mark
             + text_part
             + mark
             + html_part
-            + f"--{alternative}--\r\n".encode("ascii")
+            + _delimiter(alternative, last=True)
         )
     headers = [*headers, f'Content-Type: multipart/mixed; boundary="{mixed}"']
-    mark = f"--{mixed}\r\n".encode("ascii")
+    mark = _delimiter(mixed)
     parts = [body, *(_attachment_part(a) for a in attachments)]
     return (
         "\r\n".join(headers).encode("ascii")
         + b"\r\n\r\n"
         + b"".join(mark + part for part in parts)
-        + f"--{mixed}--\r\n".encode("ascii")
+        + _delimiter(mixed, last=True)
     )

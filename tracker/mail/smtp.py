@@ -36,8 +36,6 @@ _TLS_LABEL: dict[str, str] = {
     "implicit": "TLS",
     "none": "no TLS",
 }
-_LINE_ENDINGS = re.compile(rb"\r\n|\n|\r(?!\n)")
-_LEADING_DOT = re.compile(rb"(?m)^\.")
 # RFC 5321 atext local part (no quoted strings), a domain or an [address literal].
 _BARE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.:\[\]-]+")
 _Timeout = float | Literal[Default.token] | None
@@ -47,16 +45,7 @@ class Phase(Enum):
     CONNECT = "connect"  # connection, greeting, EHLO, STARTTLS, AUTH
     MAIL = "MAIL FROM"
     RCPT = "RCPT TO"
-    DATA = "DATA"  # the DATA command, before the server said 354
-    BODY = "end of data"  # the message was sent; waiting for the final reply
-
-
-def _wire(message: bytes) -> bytes:
-    """CRLF line endings, dot-stuffing, and the terminating '.' line (RFC 5321 4.5.2)."""
-    message = _LINE_ENDINGS.sub(b"\r\n", message)
-    if not message.endswith(b"\r\n"):
-        message += b"\r\n"
-    return _LEADING_DOT.sub(b"..", message) + b".\r\n"
+    BODY = "end of data"  # from the DATA command on: the server may have the message
 
 
 class PhasedSMTP(aiosmtplib.SMTP):
@@ -227,7 +216,7 @@ class SmtpTransport:
             if self._connect_failure is not None:
                 failed = self._connect_failure
                 detail = f"{failed.detail} (not tried again in this batch)"
-                return DeliveryResult(failed.outcome, failed.code, detail)
+                return DeliveryResult(failed.outcome, failed.code, detail, tried=False)
             reused = self._client is not None and self._client.is_connected
             result, stale = await self._attempt(envelope)
             if reused and stale:

@@ -26,6 +26,9 @@ class Envelope:
     sender: str  # envelope MAIL FROM
     recipients: tuple[str, ...]  # envelope RCPT TO (only those still to deliver)
     raw: bytes  # the complete RFC 5322 message, rendered once when the message was composed
+    # What a person sorting files would call it: "2027-03-15T0800Z_RA-2027-017_reminder_42"
+    # (the file backend names its files so); empty: named after the Message-ID.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class DeliveryResult:
     # Per recipient: those the server accepted, and those it refused with (code, message).
     accepted: tuple[str, ...] = ()
     refused: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # False when the transport gave up before trying this message (the connection had
+    # already failed in this batch): not an attempt, nothing to record but the delay.
+    tried: bool = True
 
 
 class Transport(Protocol):

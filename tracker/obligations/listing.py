@@ -15,7 +15,7 @@ from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
 from tracker.obligations.decisions import decisions_of
-from tracker.reminders.outbox import obligation_history
+from tracker.reminders.outbox import ReminderSent, obligation_history
 from tracker.reminders.passes import sweep
 
 DEFAULT_LIMIT = 1000
@@ -114,8 +114,8 @@ class ObligationDetail:
     next_reminder_at: datetime | None
     timezone: str
     decisions: list[DecisionView]
-    evidence: list[dict[str, Any]]
-    reminders: list[dict[str, Any]]
+    evidence: tuple[dict[str, Any], ...]
+    reminders: tuple[ReminderSent, ...]
 
 
 def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
@@ -150,8 +150,8 @@ def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
         next_reminder_at=o.next_reminder_at,
         timezone=timezone,
         decisions=decisions,
-        evidence=list(history.get("evidence", [])),
-        reminders=list(history.get("reminders", [])),
+        evidence=history.evidence,
+        reminders=history.reminders,
     )
 
 

@@ -1,1 +1,41 @@
-"""Reminders: the sweep that finds what is due, composing emails, the outbox relay, heartbeats."""
+"""Reminders: the sweep that finds what is due, composing emails, the outbox relay,
+heartbeats and the health verdict. Adapters (CLI, worker, web) import these use cases
+from here."""
+
+from tracker.reminders.health import HealthReport, JobHealth, PartialDelivery, check_health
+from tracker.reminders.mailcheck import MailTest, mail_backend, send_test_message
+from tracker.reminders.outbox import (
+    MessageRow,
+    MessageView,
+    ObligationHistory,
+    Retried,
+    list_messages,
+    obligation_history,
+    retry,
+    show_message,
+)
+from tracker.reminders.passes import RelayReport, SweepReport, relay, sweep
+from tracker.reminders.relay import worker_id
+
+__all__ = [
+    "HealthReport",
+    "JobHealth",
+    "MailTest",
+    "MessageRow",
+    "MessageView",
+    "ObligationHistory",
+    "PartialDelivery",
+    "RelayReport",
+    "Retried",
+    "SweepReport",
+    "check_health",
+    "list_messages",
+    "mail_backend",
+    "obligation_history",
+    "relay",
+    "retry",
+    "send_test_message",
+    "show_message",
+    "sweep",
+    "worker_id",
+]

@@ -4,10 +4,19 @@ Suppliers get one email per contact, contract and day listing everything due; co
 managers get one daily digest across their contracts. Reminder rows are the durable
 record (written with the obligation's state change); composing is restartable: rows not
 yet in a message are picked up by the next pass.
+
+Each email groups its items by what they are now (formal notice, overdue, due today,
+coming up ...), each under its own heading, counted from the day the email is written in
+the contract's timezone. Rows are claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the
+write lock on SQLite), so concurrent workers never compose the same rows; the message of
+one (recipient, contract or digest, day) has one key, and rows that arrive for it later
+join it while it is still unsent. A row that cannot be written (an address the writer
+refuses) becomes a failed message with the reason; the others are sent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +24,14 @@ from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from tracker.bulk import update_by_id
-from tracker.domain.policy import SEVERITY, Kind, Role
+from tracker.domain.policy import Kind, Role
+from tracker.domain.schedule import local_today
 from tracker.library.schema import ClauseFile
 from tracker.mail.message import domain_of, new_message_id, render_bytes
 from tracker.models import (
@@ -27,11 +39,14 @@ from tracker.models import (
     ContractClause,
     Obligation,
     OutboxMessage,
+    OutboxStatus,
     Reminder,
     Supplier,
     table_of,
 )
 from tracker.rendering import render
+
+log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2000
 STAGES = {
@@ -40,6 +55,70 @@ STAGES = {
     4: "Sanctions to be decided",
     5: "Termination to be decided",
 }
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading of an email: what its items are, loudest first."""
+
+    key: str
+    kind: Kind  # the message kind when this is the loudest section
+    label: str  # in the subject
+    heading: str
+    intro: str
+
+
+SECTIONS = (
+    Section(
+        "decision_needed",
+        Kind.DECISION_NEEDED,
+        "Decision needed",
+        "Decision needed",
+        "These obligations have gone through every automatic step of the escalation "
+        "ladder without being fulfilled. The next steps in the contract (such as suspending "
+        "call-offs, replacement purchases, price deductions or termination) need the "
+        "contract manager's decision; Clause Tracker will not take them.",
+    ),
+    Section(
+        "escalated",
+        Kind.ESCALATION,
+        "Escalated to senior management",
+        "Escalated to senior management",
+        "These obligations remain unfulfilled long after the due date. The matter has been "
+        "raised with the supplier's senior management (its escalation contact) and the "
+        "contract manager. Please send the evidence, or a corrective action plan with "
+        "dates, without delay.",
+    ),
+    Section(
+        "formal_notice",
+        Kind.ESCALATION,
+        "Formal notice",
+        "Formal notice of non-compliance",
+        "These obligations remain unfulfilled well after the due date. This is a notice of "
+        "non-compliance under the contract. Please send the evidence, or a corrective "
+        "action plan with dates, without delay.",
+    ),
+    Section(
+        "action_required",
+        Kind.ACTION_REQUIRED,
+        "Action required",
+        "Action required",
+        'We need you to act on these items. The reason is given under "Why", and the date '
+        'under "Due" is the deadline.',
+    ),
+    Section(
+        "overdue",
+        Kind.OVERDUE,
+        "Overdue",
+        "Overdue",
+        "We have not yet received what these obligations ask for, and they are now "
+        "overdue. Please send it as soon as possible, or tell us when you will.",
+    ),
+    Section("due_today", Kind.DUE_TODAY, "Due today", "Due today", "These are due today."),
+    Section("upcoming", Kind.UPCOMING, "Coming due", "Coming up", "These are coming due."),
+)
+_BY_KEY = {s.key: s for s in SECTIONS}
+_ORDER = {s.key: i for i, s in enumerate(SECTIONS)}
 
 
 @dataclass(frozen=True)
@@ -58,10 +137,33 @@ def due_words(due_on: date, today: date) -> str:
     return f"{-days} day{'s' if days != -1 else ''} overdue"
 
 
-def _group_key(row: Any, digest: bool) -> tuple[str, str, int | None, date]:
+def section_of(kind: str, level: int, due_on: date, today: date) -> str:
+    """Which heading an item goes under, by what it is on `today` (the day the email is
+    written): a step planned long ago but written late is described as it stands now."""
+    days = (due_on - today).days
+    if kind == Kind.DECISION_NEEDED and days < 0:
+        return "decision_needed"
+    if kind == Kind.ESCALATION and days < 0:
+        return "escalated" if level >= 3 else "formal_notice"
+    if kind == Kind.ACTION_REQUIRED:
+        return "action_required"
+    if days < 0:
+        return "overdue"
+    return "due_today" if days == 0 else "upcoming"
+
+
+GroupKey = tuple[str, str, int | None, date]
+
+
+def _group_key(row: Any, digest: bool) -> GroupKey:
     if digest and row.recipient_role == Role.CONTRACT_MANAGER.value:
         return ("digest", row.recipient, None, row.local_date)
     return ("contract", row.recipient, row.contract_id, row.local_date)
+
+
+def key_text(key: GroupKey) -> str:
+    group, recipient, contract_id, local_date = key
+    return f"{group}:{recipient}:{contract_id or '*'}:{local_date}"
 
 
 def reminder_items() -> Any:
@@ -75,16 +177,18 @@ def reminder_items() -> Any:
             col(Reminder.local_date),
             col(Reminder.kind),
             col(Reminder.level),
-            col(Reminder.due_on),
             col(Reminder.note),
             col(Obligation.id).label("obligation_id"),
             col(Obligation.title),
             col(Obligation.template_id),
+            # The obligation's due date now (a rescheduled one is told as it stands).
+            col(Obligation.due_on),
             col(ContractClause.clause_version_id),
             col(Contract.reference),
             col(Contract.title).label("contract_title"),
             col(Contract.buyer),
             col(Contract.manager_email),
+            col(Contract.timezone),
             col(Supplier.name).label("supplier"),
         )
         .join(Obligation, col(Obligation.id) == col(Reminder.obligation_id))
@@ -92,6 +196,12 @@ def reminder_items() -> Any:
         .join(Contract, col(Contract.id) == col(Reminder.contract_id))
         .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
     )
+
+
+@dataclass
+class _Existing:
+    id: int
+    mergeable: bool
 
 
 def compose_batch(
@@ -102,7 +212,8 @@ def compose_batch(
     clauses: Callable[[int], ClauseFile],
     batch_rows: int = BATCH_ROWS,
 ) -> int:
-    """Turn unassigned reminder rows into messages; returns how many messages were made."""
+    """Turn unassigned reminder rows into messages; returns how many messages were made
+    or extended (0: nothing left that this worker may take)."""
     stmt: Any = (
         reminder_items()
         .where(col(Reminder.outbox_id).is_(None))
@@ -114,38 +225,116 @@ def compose_batch(
         )
         .limit(batch_rows)
     )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # Claim the rows: another worker composing now skips them instead of racing.
+        stmt = stmt.with_for_update(skip_locked=True, of=Reminder)
     rows = list(session.execute(stmt))
     if not rows:
         return 0
-    groups: dict[tuple[str, str, int | None, date], list[Any]] = defaultdict(list)
+    groups: dict[GroupKey, list[Any]] = defaultdict(list)
     for row in rows:
         groups[_group_key(row, mail.manager_digest)].append(row)
     if len(rows) == batch_rows and len(groups) > 1:
         # The last group may continue beyond this batch: leave it whole for the next one.
         groups.pop(_group_key(rows[-1], mail.manager_digest))
-    messages = [
-        _compose(key, members, now=now, mail=mail, clauses=clauses)
-        for key, members in groups.items()
-    ]
+    assigned: list[tuple[int, int]] = []
+    waiting = dict(groups)
+    # A key another worker inserted meanwhile is seen (committed) by the next round, which
+    # adds the rows to that message; three rounds settle any race between two workers.
+    for _ in range(3):
+        if not waiting:
+            break
+        waiting = _place(
+            session, waiting, assigned, now=now, mail=mail, clauses=clauses, postgres=postgres
+        )
+    update_by_id(session, table_of(Reminder), "outbox_id", assigned)
+    return len({oid for _, oid in assigned})
+
+
+def _place(
+    session: Session,
+    groups: dict[GroupKey, list[Any]],
+    assigned: list[tuple[int, int]],
+    *,
+    now: datetime,
+    mail: MailSettings,
+    clauses: Callable[[int], ClauseFile],
+    postgres: bool,
+) -> dict[GroupKey, list[Any]]:
+    """Put each group in its message: a new one, the unsent one of its key, or (that one
+    is being sent) a message of its own. Returns the groups that lost an insert race."""
+    existing = _existing(session, [key_text(k) for k in groups], lock=postgres)
+    new: list[tuple[GroupKey, list[Any], dict[str, Any]]] = []
+    for key, members in groups.items():
+        text_key = key_text(key)
+        found = existing.get(text_key)
+        if found is not None and found.mergeable:
+            # Rows that arrived after the message was written join it while it is unsent.
+            earlier = list(
+                session.execute(reminder_items().where(col(Reminder.outbox_id) == found.id))
+            )
+            values = _compose(key, text_key, earlier + members, now=now, mail=mail, clauses=clauses)
+            keep = ("message_id", "group_key", "created_at", "next_attempt_at", "attempts")
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == found.id)
+                .values({k: v for k, v in values.items() if k not in keep})
+                .execution_options(synchronize_session=False)
+            )
+            assigned += [(m.id, found.id) for m in members]
+            continue
+        if found is not None:
+            # Already (being) sent: these rows go out as a message of their own.
+            text_key = f"{text_key}:{min(m.id for m in members)}"
+        new.append(
+            (key, members, _compose(key, text_key, members, now=now, mail=mail, clauses=clauses))
+        )
+    if not new:
+        return {}
     table = table_of(OutboxMessage)
-    ids = (
-        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), messages)
-        .scalars()
-        .all()
+    maker: Any = pg_insert if postgres else sqlite_insert
+    stmt = maker(table).on_conflict_do_nothing(index_elements=["group_key"])
+    made = dict(
+        session.execute(
+            stmt.returning(table.c.group_key, table.c.id), [values for _, _, values in new]
+        ).all()
     )
-    update_by_id(
-        session,
-        table_of(Reminder),
-        "outbox_id",
-        [(m.id, oid) for oid, members in zip(ids, groups.values(), strict=True) for m in members],
-    )
-    return len(groups)
+    lost: dict[GroupKey, list[Any]] = {}
+    for key, members, values in new:
+        if values["group_key"] in made:
+            assigned += [(m.id, made[values["group_key"]]) for m in members]
+        else:
+            lost[key] = members
+    return lost
 
 
-def item_view(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> dict[str, Any]:
+def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Existing]:
+    stmt: Any = select(
+        col(OutboxMessage.group_key),
+        col(OutboxMessage.id),
+        col(OutboxMessage.status),
+        col(OutboxMessage.attempts),
+        col(OutboxMessage.lease_owner),
+    ).where(col(OutboxMessage.group_key).in_(keys))
+    if lock:
+        # Locked in one order by every worker, so two never wait on each other.
+        stmt = stmt.order_by(col(OutboxMessage.group_key))
+        stmt = stmt.with_for_update()
+    return {
+        key: _Existing(oid, status == OutboxStatus.PENDING.value and not attempts and not owner)
+        for key, oid, status, attempts, owner in session.execute(stmt)
+    }
+
+
+def item_view(
+    row: Any, clauses: Callable[[int], ClauseFile], base_url: str, *, today: date
+) -> dict[str, Any]:
+    """What an email says about one obligation, as it stands on `today`."""
     clause = clauses(row.clause_version_id)
     template = clause.obligation(row.template_id)
     evidence = [clause.evidence_type(e) for e in template.evidence]
+    section = section_of(row.kind, row.level, row.due_on, today)
     return {
         "obligation_id": row.obligation_id,
         "title": row.title,
@@ -155,10 +344,11 @@ def item_view(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> 
         "contract_title": row.contract_title,
         "supplier": row.supplier,
         "due_on": row.due_on.isoformat(),
-        "due_words": due_words(row.due_on, row.local_date),
+        "due_words": due_words(row.due_on, today),
         "kind": row.kind,
+        "section": section,
         "level": row.level,
-        "stage": STAGES.get(row.level, ""),
+        "stage": STAGES.get(row.level, "") if section in ("escalated", "formal_notice") else "",
         "note": row.note or "",
         "evidence": [
             {"label": e.label, "formats": ", ".join(e.accepted_formats)}
@@ -169,34 +359,97 @@ def item_view(row: Any, clauses: Callable[[int], ClauseFile], base_url: str) -> 
     }
 
 
+def sections_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items under their headings, loudest heading first, each sorted by due date."""
+    by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_section[item["section"]].append(item)
+    return [
+        {
+            "key": key,
+            "heading": _BY_KEY[key].heading,
+            "intro": _BY_KEY[key].intro,
+            "items": sorted(found, key=lambda i: (i["due_on"], i["title"])),
+        }
+        for key, found in sorted(by_section.items(), key=lambda kv: _ORDER[kv[0]])
+    ]
+
+
+def _item_rank(row: Any, today: date) -> int:
+    """Lower is louder: the reminder row that describes an obligation best."""
+    return _ORDER[section_of(row.kind, row.level, row.due_on, today)]
+
+
 def _compose(
-    key: tuple[str, str, int | None, date],
+    key: GroupKey,
+    group_key: str,
     members: list[Any],
     *,
     now: datetime,
     mail: MailSettings,
     clauses: Callable[[int], ClauseFile],
 ) -> dict[str, Any]:
-    group, recipient, contract_id, local_date = key
-    # One item per obligation: a person holding two roles still reads it once.
-    by_obligation = {m.obligation_id: m for m in sorted(members, key=lambda m: m.level)}
+    group, recipient, contract_id, _ = key
+    message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
+    values: dict[str, Any] = {
+        "group_key": group_key,
+        "message_id": message_id,
+        "contract_id": contract_id,
+        "sender": parseaddr(mail.sender)[1],
+        "recipients": [recipient],
+        "pending_recipients": [recipient],
+        "attempts": 0,
+        "next_attempt_at": now,
+        "notify_on_failure": True,
+        "created_at": now,
+    }
+    try:
+        return values | _render(key, members, message_id, now=now, mail=mail, clauses=clauses)
+    except Exception as exc:  # one bad record must not stop the rest of the batch
+        # The reason, never the message text: logs must not carry bodies.
+        log.warning("message %s could not be written: %s", group_key, type(exc).__name__)
+        return values | {
+            "kind": "reminder" if group != "digest" else "digest",
+            "subject": f"(not written) reminder to {recipient}"[:500],
+            "raw": b"",
+            "status": OutboxStatus.FAILED.value,
+            "last_error": f"could not be written: {exc}"[:2000],
+        }
+
+
+def _render(
+    key: GroupKey,
+    members: list[Any],
+    message_id: str,
+    *,
+    now: datetime,
+    mail: MailSettings,
+    clauses: Callable[[int], ClauseFile],
+) -> dict[str, Any]:
+    group, recipient, _, local_date = key
+    first = members[0]
+    today = local_today(now, first.timezone)
+    # One item per obligation, told by its loudest row: a person holding two roles
+    # still reads it once...
+    best: dict[int, Any] = {}
+    for m in sorted(members, key=lambda m: (-_item_rank(m, today), m.level)):
+        best[m.obligation_id] = m
     # ... but every note about it (why evidence was rejected, what a finding says) is kept.
     notes: dict[int, list[str]] = defaultdict(list)
     for m in members:
         if m.note and m.note not in notes[m.obligation_id]:
             notes[m.obligation_id].append(m.note)
-    items = sorted(
-        (
-            item_view(m, clauses, mail.base_url) | {"note": " ".join(notes[m.obligation_id])}
-            for m in by_obligation.values()
-        ),
-        key=lambda i: (i["due_on"], i["title"]),
-    )
-    first = members[0]
+    items = [
+        item_view(m, clauses, mail.base_url, today=local_today(now, m.timezone))
+        | {"note": " ".join(notes[m.obligation_id])}
+        for m in best.values()
+    ]
+    sections = sections_of(items)
+    loudest = _BY_KEY[sections[0]["key"]]
     buyer = first.buyer or "the contracting authority"
     if group == "digest":
         kind = "digest"
-        overdue = sum(1 for m in by_obligation.values() if m.due_on < m.local_date)
+        overdue = sum(1 for i in items if i["section"] not in ("due_today", "upcoming"))
         subject = (
             f"Clause Tracker digest for {local_date}: {len(items)} "
             f"item{'s' if len(items) != 1 else ''}, {overdue} overdue"
@@ -204,59 +457,39 @@ def _compose(
         context: dict[str, Any] = {"overdue_count": overdue, "show_supplier": True}
         reply_to = None
     else:
-        kind = max((Kind(m.kind) for m in members), key=lambda k: SEVERITY[k]).value
-        subject = _subject(kind, first.reference, items)
+        kind = loudest.kind.value
+        subject = _subject(loudest.label, first.reference, items)
         context = {"show_supplier": False}
         reply_to = first.manager_email
     context.update(
+        sections=sections,
         items=items,
         buyer=buyer,
         manager=first.manager_email if group != "digest" else None,
         local_date=local_date.isoformat(),
         subject=subject,
     )
-    text = render(f"email/{kind}.txt", **context)
-    html = render(f"email/{kind}.html", **context)
-    group_key = (
-        f"{group}:{recipient}:{contract_id or '*'}:{local_date}:{min(m.id for m in members)}"
-    )
-    message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
+    template = "digest" if group == "digest" else "reminder"
     raw = render_bytes(
         message_id=message_id,
         sender=mail.sender,
         to=[recipient],
         subject=subject,
-        text=text,
-        html=html,
+        text=render(f"email/{template}.txt", **context),
+        html=render(f"email/{template}.html", **context),
         reply_to=reply_to,
+        now=now,
     )
     return {
-        "group_key": group_key,
-        "message_id": message_id,
         "kind": kind,
-        "contract_id": contract_id,
-        "sender": parseaddr(mail.sender)[1],
-        "recipients": [recipient],
-        "pending_recipients": [recipient],
         "subject": subject,
         "raw": raw,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "notify_on_failure": True,
-        "created_at": now,
+        "status": OutboxStatus.PENDING.value,
+        "last_error": None,
     }
 
 
-def _subject(kind: str, reference: str, items: list[dict[str, Any]]) -> str:
-    label = {
-        "upcoming": "Coming due",
-        "due_today": "Due today",
-        "overdue": "Overdue",
-        "escalation": "Formal notice",
-        "decision_needed": "Decision needed",
-        "action_required": "Action required",
-    }[kind]
+def _subject(label: str, reference: str, items: list[dict[str, Any]]) -> str:
     if len(items) == 1:
         only = items[0]
         return f"[{reference}] {label}: {only['title']} ({only['due_on']})"

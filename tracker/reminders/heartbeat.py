@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, select, update
@@ -25,9 +26,17 @@ def _ensure(engine: Engine, job: str, worker: str) -> None:
         )
 
 
+@dataclass
+class Run:
+    """One run of a job; a pass that carried on past a failure sets `error`."""
+
+    error: str | None = None
+
+
 @contextmanager
-def beating(engine: Engine, job: str, worker: str) -> Iterator[None]:
-    """Record the start and end of one run of `job`, and whether it went well."""
+def beating(engine: Engine, job: str, worker: str) -> Iterator[Run]:
+    """Record the start and end of one run of `job`, and whether it went well (an
+    exception, or an error the run reported)."""
     _ensure(engine, job, worker)
     with write_session(engine) as session:
         session.execute(
@@ -35,31 +44,27 @@ def beating(engine: Engine, job: str, worker: str) -> Iterator[None]:
             .where(col(WorkerHeartbeat.job) == job)
             .values(worker=worker, last_started_at=utc_now())
         )
+    run = Run()
     try:
-        yield
+        yield run
     except Exception as exc:
-        with write_session(engine) as session:
-            session.execute(
-                update(WorkerHeartbeat)
-                .where(col(WorkerHeartbeat.job) == job)
-                .values(
-                    last_finished_at=utc_now(),
-                    last_error=repr(exc)[:2000],
-                    runs=col(WorkerHeartbeat.runs) + 1,
-                )
-            )
+        _finish(engine, job, error=repr(exc))
         raise
+    _finish(engine, job, error=run.error)
+
+
+def _finish(engine: Engine, job: str, *, error: str | None) -> None:
+    finished = utc_now()
+    values: dict[str, object] = {
+        "last_finished_at": finished,
+        "last_error": error[:2000] if error else None,
+        "runs": col(WorkerHeartbeat.runs) + 1,
+    }
+    if error is None:
+        values["last_ok_at"] = finished
     with write_session(engine) as session:
-        finished = utc_now()
         session.execute(
-            update(WorkerHeartbeat)
-            .where(col(WorkerHeartbeat.job) == job)
-            .values(
-                last_finished_at=finished,
-                last_ok_at=finished,
-                last_error=None,
-                runs=col(WorkerHeartbeat.runs) + 1,
-            )
+            update(WorkerHeartbeat).where(col(WorkerHeartbeat.job) == job).values(values)
         )
 
 

@@ -3,16 +3,22 @@
 At-least-once: a message is marked sent only after the server accepted it; a relay that
 dies mid-send leaves its lease to expire (`next_attempt_at` is the lease's end) and another
 relay sends it again with the same Message-ID. Failures are classified by the transport:
-transient and ambiguous ones are retried with exponential backoff and jitter, permanent
-ones fail at once and the contract manager is told.
+transient and ambiguous ones are retried with capped exponential backoff and jitter for a
+time (`TRACKER_MAIL_RETRY_HOURS` from the first failure), permanent ones fail at once.
+Only real attempts count: a claim is not an attempt, nor is a message the transport gave
+up on unsent because the connection had already failed. Recipients refused for good while
+others accepted leave the message `partial`, with each refusal recorded. Contract managers
+get one summary of what could not be delivered, per relay pass, not one email per message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import socket
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,26 +29,28 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, col
 
 from tracker.clock import utc_now
-from tracker.library.schema import ClauseFile
-from tracker.mail.message import as_bytes, build_message, domain_of, new_message_id
+from tracker.mail.message import domain_of, new_message_id, render_bytes
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome, Transport
 from tracker.models import (
     Contract,
     DeliveryAttempt,
     OutboxMessage,
     OutboxStatus,
-    Reminder,
     table_of,
 )
-from tracker.reminders.compose import MailSettings, item_view, reminder_items
+from tracker.reminders.compose import MailSettings
 from tracker.rendering import render
+
+log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 # Results saved together: a crash repeats at most this many (plus the one in flight).
 SAVE_GROUP = 16
-MAX_ATTEMPTS = 8
+RETRY_FOR = timedelta(hours=72)
 BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_CAP = timedelta(hours=1)
+# Messages one summary to a contract manager lists at most (the rest: the next summary).
+NOTICE_BATCH = 500
 
 
 def worker_id() -> str:
@@ -63,9 +71,20 @@ class Claimed:
     sender: str
     recipients: tuple[str, ...]
     raw: bytes
-    attempt: int
+    attempt: int  # the number this attempt gets if it is made
     contract_id: int | None
     notify_on_failure: bool
+    retry_until: datetime | None = None
+    label: str = ""
+    refused: tuple[tuple[str, str], ...] = ()  # refusals recorded by earlier attempts
+    everyone: tuple[str, ...] = ()  # all the message's recipients, reached or not
+
+
+def file_label(created_at: datetime, reference: str | None, kind: str, outbox_id: int) -> str:
+    """'2027-03-15T0800Z_RA-2027-017_reminder_42': sorts by date, says what it is."""
+    stamp = created_at.strftime("%Y-%m-%dT%H%MZ")
+    what = "reminder" if kind not in ("digest", "report", "delivery_failure") else kind
+    return "_".join(p for p in (stamp, reference or "", what, str(outbox_id)) if p)
 
 
 def claim(
@@ -86,6 +105,7 @@ def claim(
     ids = list(session.scalars(due))
     if not ids:
         return []
+    # A claim is a lease, not an attempt: `attempts` moves only when one is made.
     session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id).in_(ids))
@@ -93,7 +113,6 @@ def claim(
             status=OutboxStatus.SENDING.value,
             lease_owner=worker,
             next_attempt_at=now + lease,
-            attempts=col(OutboxMessage.attempts) + 1,
         )
         .execution_options(synchronize_session=False)
     )
@@ -107,11 +126,34 @@ def claim(
             col(OutboxMessage.attempts),
             col(OutboxMessage.contract_id),
             col(OutboxMessage.notify_on_failure),
+            col(OutboxMessage.retry_until),
+            col(OutboxMessage.created_at),
+            col(OutboxMessage.kind),
+            col(OutboxMessage.refused),
+            col(OutboxMessage.recipients),
+            col(Contract.reference),
         )
+        .outerjoin(Contract, col(Contract.id) == col(OutboxMessage.contract_id))
         .where(col(OutboxMessage.id).in_(ids))
         .order_by(col(OutboxMessage.id))
     )
-    return [Claimed(i, m, s, tuple(r), bytes(raw), a, c, n) for i, m, s, r, raw, a, c, n in rows]
+    return [
+        Claimed(
+            i,
+            m,
+            s,
+            tuple(r),
+            bytes(raw),
+            a + 1,
+            c,
+            n,
+            until,
+            file_label(created, ref, kind, i),
+            tuple((refused or {}).items()),
+            tuple(everyone),
+        )
+        for i, m, s, r, raw, a, c, n, until, created, kind, refused, everyone, ref in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -144,9 +186,16 @@ async def deliver(
             if stop():
                 break
             started = utc_now()
-            result = await transport.send(
-                Envelope(item.message_id, item.sender, item.recipients, item.raw)
-            )
+            envelope = Envelope(item.message_id, item.sender, item.recipients, item.raw, item.label)
+            try:
+                result = await transport.send(envelope)
+            except Exception as exc:
+                # A transport never raises for a delivery problem: this is a fault with
+                # this message (odd data meeting a bug). It fails alone, with the reason,
+                # instead of stopping the batch at the same message every minute.
+                log.warning("message %s could not be handed over: %s", item.id, type(exc).__name__)
+                detail = f"could not be handed to the mail backend: {type(exc).__name__}: {exc}"
+                result = DeliveryResult(Outcome.PERMANENT, None, detail[:2000])
             delivered = Delivered(item, result, started, utc_now())
             done.append(delivered)
             waiting.append(delivered)
@@ -168,42 +217,45 @@ def record(
     *,
     now: datetime,
     worker: str,
-    mail: MailSettings,
-    clauses: Callable[[int], ClauseFile],
-    max_attempts: int = MAX_ATTEMPTS,
+    retry_for: timedelta = RETRY_FOR,
 ) -> None:
-    """Write every attempt and move each message on, only if this worker still holds it.
+    """Write every attempt made and move each message on, only if this worker still
+    holds it.
 
     Set-based for the common case (accepted, nothing refused): one INSERT of attempt rows
-    and one UPDATE for all of them; only failures are handled one by one.
+    and one UPDATE for all of them; the rest are handled one by one.
     """
     if not delivered:
         return
-    session.execute(
-        insert(table_of(DeliveryAttempt)),
-        [
-            {
-                "outbox_id": d.claimed.id,
-                "attempt": d.claimed.attempt,
-                "worker": worker,
-                "started_at": d.started_at,
-                "finished_at": d.finished_at,
-                "outcome": d.result.outcome.value,
-                "code": d.result.code,
-                "detail": d.result.detail[:2000],
-                "accepted": list(d.result.accepted),
-                "refused": {k: list(v) for k, v in d.result.refused.items()},
-            }
-            for d in delivered
-        ],
-    )
+    tried = [d for d in delivered if d.result.tried]
+    if tried:
+        session.execute(
+            insert(table_of(DeliveryAttempt)),
+            [
+                {
+                    "outbox_id": d.claimed.id,
+                    "attempt": d.claimed.attempt,
+                    "worker": worker,
+                    "started_at": d.started_at,
+                    "finished_at": d.finished_at,
+                    "outcome": d.result.outcome.value,
+                    "code": d.result.code,
+                    "detail": d.result.detail[:2000],
+                    "accepted": list(d.result.accepted),
+                    "refused": {k: list(v) for k, v in d.result.refused.items()},
+                }
+                for d in tried
+            ],
+        )
     held = (
         col(OutboxMessage.lease_owner) == worker,
         col(OutboxMessage.status) == OutboxStatus.SENDING.value,
     )
-    plain = [
-        d.claimed.id for d in delivered if d.result.outcome is Outcome.SENT and not d.result.refused
-    ]
+    plain = {
+        d.claimed.id
+        for d in delivered
+        if d.result.outcome is Outcome.SENT and not d.result.refused and not d.claimed.refused
+    }
     if plain:
         session.execute(
             update(OutboxMessage)
@@ -214,128 +266,205 @@ def record(
                 sent_at=now,
                 lease_owner=None,
                 last_error=None,
+                attempts=col(OutboxMessage.attempts) + 1,
             )
             .execution_options(synchronize_session=False)
         )
     for d in delivered:
-        item, result = d.claimed, d.result
-        if item.id in plain:
+        if d.claimed.id in plain:
             continue
-        values, failed = _next_state(item, result, now=now, max_attempts=max_attempts)
-        moved = session.execute(
+        values = next_state(d.claimed, d.result, now=now, retry_for=retry_for)
+        session.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id) == item.id, *held)
+            .where(col(OutboxMessage.id) == d.claimed.id, *held)
             .values(**values)
             .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if moved and failed and item.notify_on_failure:
-            notice = _failure_notice(
-                session, item, failed, result, now=now, mail=mail, clauses=clauses
-            )
-            if notice is not None:
-                session.add(notice)
+        )
 
 
-def _next_state(
-    item: Claimed, result: DeliveryResult, *, now: datetime, max_attempts: int
-) -> tuple[dict[str, Any], list[str]]:
-    """The message's new columns, and the recipients that failed for good."""
-    error = f"{result.code or ''} {result.detail}".strip()[:2000] or None
-    if result.outcome is Outcome.SENT:
-        retry = [r for r, (code, _) in result.refused.items() if 400 <= code < 500]
-        gone = [r for r, (code, _) in result.refused.items() if code >= 500]
-        if retry and item.attempt < max_attempts:
-            return (
-                {
-                    "status": OutboxStatus.PENDING.value,
-                    "pending_recipients": retry,
-                    "next_attempt_at": now + backoff(item.attempt),
-                    "last_error": error,
-                    "lease_owner": None,
-                },
-                gone,
-            )
-        return (
-            {
-                "status": OutboxStatus.SENT.value,
-                "pending_recipients": [],
-                "sent_at": now,
+def _said(code: int | None, text: str) -> str:
+    return f"{code or ''} {text}".strip()
+
+
+def next_state(
+    item: Claimed, result: DeliveryResult, *, now: datetime, retry_for: timedelta
+) -> dict[str, Any]:
+    """The message's new columns after one result."""
+    until = item.retry_until or now + retry_for
+    if not result.tried:
+        # Nothing was attempted (the connection had failed for an earlier message): no
+        # attempt counted, but the outage is this message's too, and so is its window.
+        error = _said(result.code, result.detail)[:2000] or None
+        if now >= until:
+            return {
+                "status": OutboxStatus.FAILED.value,
+                "last_error": f"{error} (gave up retrying at {until:%Y-%m-%d %H:%M} UTC)"[:2000],
+                "refused": dict(item.refused)
+                | {r: error or "not delivered" for r in item.recipients},
                 "lease_owner": None,
-                "last_error": error if gone or retry else None,
-            },
-            gone + retry,
-        )
-    if result.outcome is Outcome.PERMANENT or item.attempt >= max_attempts:
-        return (
-            {"status": OutboxStatus.FAILED.value, "last_error": error, "lease_owner": None},
-            list(item.recipients),
-        )
-    # Transient or ambiguous: the same message, same Message-ID, later.
-    return (
-        {
+            }
+        return {
             "status": OutboxStatus.PENDING.value,
-            "next_attempt_at": now + backoff(item.attempt),
+            "next_attempt_at": min(now + backoff(item.attempt), until),
+            "retry_until": until,
             "last_error": error,
             "lease_owner": None,
-        },
-        [],
+        }
+    counted = {"attempts": item.attempt, "lease_owner": None}
+    refused = dict(item.refused)
+    refused |= {r: _said(c, m) for r, (c, m) in result.refused.items() if c >= 500}
+    later = [r for r, (c, _) in result.refused.items() if c < 500]
+    if result.outcome is Outcome.SENT and later and now < until:
+        waiting = "; ".join(f"{r}: {_said(*result.refused[r])}" for r in later)
+        return counted | {
+            "status": OutboxStatus.PENDING.value,
+            "pending_recipients": later,
+            "next_attempt_at": min(now + backoff(item.attempt), until),
+            "retry_until": until,
+            "refused": refused or None,
+            "last_error": f"will retry {waiting}"[:2000],
+        }
+    error = _said(result.code, result.detail)[:2000] or None
+    if result.outcome is Outcome.SENT:
+        for r in later:  # out of time: these count as refused too
+            refused[r] = f"{_said(*result.refused[r])} (gave up retrying)"
+    elif result.outcome is Outcome.PERMANENT or now >= until:
+        if result.outcome is not Outcome.PERMANENT:
+            error = f"{error} (gave up retrying at {until:%Y-%m-%d %H:%M} UTC)"[:2000]
+        for r in item.recipients:
+            refused.setdefault(r, error or "not delivered")
+    else:
+        # Transient or ambiguous: the same message, same Message-ID, later.
+        return counted | {
+            "status": OutboxStatus.PENDING.value,
+            "next_attempt_at": min(now + backoff(item.attempt), until),
+            "retry_until": until,
+            "last_error": error,
+        }
+    everyone = item.everyone or item.recipients
+    reached = [r for r in everyone if r not in refused]
+    done: dict[str, Any] = {"pending_recipients": [], "refused": refused or None}
+    if not refused:
+        return (
+            counted | done | {"status": OutboxStatus.SENT.value, "sent_at": now, "last_error": None}
+        )
+    listed = "; ".join(f"{r}: {why}" for r, why in refused.items())
+    if reached:
+        # Some have it, some never will: partial, with each refusal named.
+        return (
+            counted
+            | done
+            | {
+                "status": OutboxStatus.PARTIAL.value,
+                "sent_at": now,
+                "last_error": f"refused: {listed}"[:2000],
+            }
+        )
+    if result.outcome is Outcome.SENT:
+        error = f"refused: {listed}"[:2000]
+    return counted | done | {"status": OutboxStatus.FAILED.value, "last_error": error}
+
+
+@dataclass(frozen=True)
+class _Undelivered:
+    id: int
+    subject: str
+    contract: str
+    manager: str
+    reason: str
+    not_reached: tuple[str, ...]
+    reached: tuple[str, ...]
+
+
+def notify_undelivered(session: Session, *, now: datetime, mail: MailSettings) -> int:
+    """Queue one summary per contract manager of the messages that could not be
+    delivered (failed, or refused by some recipients) since the last summary; returns
+    how many summaries were queued."""
+    stmt: Any = (
+        select(
+            col(OutboxMessage.id),
+            col(OutboxMessage.subject),
+            col(OutboxMessage.recipients),
+            col(OutboxMessage.refused),
+            col(OutboxMessage.last_error),
+            col(Contract.reference),
+            col(Contract.manager_email),
+        )
+        .join(Contract, col(Contract.id) == col(OutboxMessage.contract_id))
+        .where(
+            col(OutboxMessage.status).in_([OutboxStatus.FAILED.value, OutboxStatus.PARTIAL.value]),
+            col(OutboxMessage.failure_noticed_at).is_(None),
+            col(OutboxMessage.notify_on_failure).is_(True),
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(NOTICE_BATCH)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)
+    found = list(session.execute(stmt))
+    if not found:
+        return 0
+    by_manager: dict[str, list[_Undelivered]] = defaultdict(list)
+    for oid, subject, recipients, refused, error, reference, manager in found:
+        refused = refused or {}
+        gone = tuple(refused) or tuple(recipients)
+        reasons = sorted({refused.get(r) or error or "not delivered" for r in gone})
+        if manager:
+            by_manager[manager].append(
+                _Undelivered(
+                    oid,
+                    subject,
+                    reference,
+                    manager,
+                    "; ".join(reasons),
+                    gone,
+                    tuple(r for r in recipients if r not in refused),
+                )
+            )
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_([row[0] for row in found]))
+        .values(failure_noticed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for manager, messages in by_manager.items():
+        session.add(_summary(manager, messages, now=now, mail=mail))
+    return len(by_manager)
 
 
-def _failure_notice(
-    session: Session,
-    item: Claimed,
-    failed: list[str],
-    result: DeliveryResult,
-    *,
-    now: datetime,
-    mail: MailSettings,
-    clauses: Callable[[int], ClauseFile],
-) -> OutboxMessage | None:
-    """Tell the contract manager a reminder could not be delivered (never about a notice)."""
-    if item.contract_id is None:
-        return None
-    manager = session.scalars(
-        select(col(Contract.manager_email)).where(col(Contract.id) == item.contract_id)
-    ).first()
-    if not manager:
-        return None
-    rows = session.execute(reminder_items().where(col(Reminder.outbox_id) == item.id)).all()
-    items = list({r.obligation_id: item_view(r, clauses, mail.base_url) for r in rows}.values())
-    reference = rows[0].reference if rows else ""
-    subject = f"[{reference}] Reminder not delivered to {', '.join(failed)}"
-    context = {
-        "items": items,
-        "buyer": "you",
-        "manager": None,
-        "subject": subject,
-        "failed_recipients": failed,
-        "error": f"{result.code or ''} {result.detail}".strip(),
-        "outbox_id": item.id,
-        "show_supplier": True,
-    }
-    group_key = f"failure:{item.id}:{item.attempt}"
+def _summary(
+    manager: str, messages: list[_Undelivered], *, now: datetime, mail: MailSettings
+) -> OutboxMessage:
+    if len(messages) == 1:
+        only = messages[0]
+        subject = f"[{only.contract}] Reminder not delivered to {', '.join(only.not_reached)}"
+    else:
+        subject = f"Clause Tracker: {len(messages)} emails not delivered"
+    context = {"subject": subject, "messages": messages}
+    group_key = f"undelivered:{manager}:{messages[0].id}"
     message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
-    msg = build_message(
+    raw = render_bytes(
         message_id=message_id,
         sender=mail.sender,
         to=[manager],
         subject=subject,
-        text=render("email/delivery_failure.txt", **context),
-        html=render("email/delivery_failure.html", **context),
+        text=render("email/undelivered.txt", **context),
+        html=render("email/undelivered.html", **context),
+        now=now,
     )
     return OutboxMessage(
         group_key=group_key,
         message_id=message_id,
         kind="delivery_failure",
-        contract_id=item.contract_id,
+        contract_id=None,
         sender=parseaddr(mail.sender)[1],
         recipients=[manager],
         pending_recipients=[manager],
         subject=subject,
-        raw=as_bytes(msg),
+        raw=raw,
         next_attempt_at=now,
         created_at=now,
+        # Never a notice about a notice.
         notify_on_failure=False,
     )
 

@@ -66,6 +66,7 @@ def report_message(
         text=render("email/report.txt", **context),
         html=render("email/report.html", **context),
         attachments=files,
+        now=ctx.now,
     )
     return {
         "group_key": group_key,

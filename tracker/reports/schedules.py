@@ -354,8 +354,20 @@ def tick(ctx: Context, *, stop: Callable[[], bool] = _never) -> ReportTick:
 
     A report that fails (say, its contract was deleted) is logged and counted in
     `failed`; that schedule's later periods wait for the next tick, so they still go out
-    oldest first, and the other schedules carry on.
+    oldest first, and the other schedules carry on. Records the "report" heartbeat,
+    whoever runs it (the worker or cron).
     """
+    from tracker.reminders import heartbeat
+    from tracker.reminders.relay import worker_id
+
+    with heartbeat.beating(ctx.engine, "report", worker_id()) as run:
+        report = _tick(ctx, stop=stop)
+        if report.failed:
+            run.error = "; ".join(report.failed)
+    return report
+
+
+def _tick(ctx: Context, *, stop: Callable[[], bool]) -> ReportTick:
     with read_session(ctx.engine) as session:
         due = due_reports(session, now=ctx.now)
     report = ReportTick(due=len(due))
