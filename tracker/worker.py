@@ -84,10 +84,9 @@ def _job(
         except Exception as exc:
             # The error's type and words, never a traceback's local data (message bodies).
             log.error(
-                "%s failed (%s: %s); it will run again at the next tick",
+                "%s failed (%s); it will run again at the next tick",
                 name,
-                type(exc).__name__,
-                str(exc)[:300],
+                reminders.error_text(exc)[:500],
                 extra={"job": name},
             )
             return

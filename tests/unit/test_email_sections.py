@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from tracker.reminders import error_text
 from tracker.reminders.compose import due_words, section_of, sections_of
 from tracker.reminders.passes import RelayReport, SweepReport
 
@@ -66,3 +68,16 @@ def test_a_pass_that_did_nothing_logs_nothing_and_one_that_did_says_so_in_words(
         == "relay: 4 emails tried, 2 sent, 1 to retry, 1 refused by some recipients, "
         "1 manager told in 1.0 s"
     )
+
+
+def test_a_database_error_is_told_without_the_rows_it_carried() -> None:
+    body = "Hello, we have not yet received the social audit report"
+    exc = IntegrityError(
+        "INSERT INTO outbox_message (raw, subject) VALUES (?, ?)",
+        {"raw": body.encode(), "subject": body},
+        Exception("UNIQUE constraint failed: outbox_message.group_key"),
+    )
+    assert body in str(exc)  # what a traceback or repr() would have logged
+    text = error_text(exc)
+    assert text == "Exception: UNIQUE constraint failed: outbox_message.group_key"
+    assert body not in text

@@ -3,6 +3,7 @@ heartbeats and the health verdict. Adapters (CLI, worker, web) import these use 
 from here."""
 
 from tracker.reminders.health import HealthReport, JobHealth, PartialDelivery, check_health
+from tracker.reminders.heartbeat import error_text
 from tracker.reminders.mailcheck import MailTest, mail_backend, send_test_message
 from tracker.reminders.outbox import (
     MessageRow,
@@ -29,6 +30,7 @@ __all__ = [
     "Retried",
     "SweepReport",
     "check_health",
+    "error_text",
     "list_messages",
     "mail_backend",
     "obligation_history",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import StatementError
 from sqlmodel import col
 
 from tracker.bulk import insert_ignoring_duplicates
@@ -24,6 +25,15 @@ def _ensure(engine: Engine, job: str, worker: str) -> None:
             [{"job": job, "worker": worker, "runs": 0}],
             conflict=["job"],
         )
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong, in one line, without the statement's parameters: a database error's
+    text would otherwise carry whole rows (message bodies) into logs and `tracker status`."""
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        exc = exc.orig
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}"[:2000]
 
 
 @dataclass
@@ -48,7 +58,7 @@ def beating(engine: Engine, job: str, worker: str) -> Iterator[Run]:
     try:
         yield run
     except Exception as exc:
-        _finish(engine, job, error=repr(exc))
+        _finish(engine, job, error=error_text(exc))
         raise
     _finish(engine, job, error=run.error)
 
