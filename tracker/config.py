@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     report_seconds: int = Field(
         default=300, ge=10, le=86400, description="how often the worker looks for reports due"
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="web sign-ins end after this many idle minutes"
+    )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="signs web cookies; unset: `tracker serve` makes one per process",
+    )
 
     @field_validator("database_url")
     @classmethod

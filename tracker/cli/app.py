@@ -19,6 +19,7 @@ from tracker.cli import (
     reminders,
     reports,
     suppliers,
+    users,
 )
 from tracker.cli.errors import cli_message
 from tracker.cli.options import context
@@ -46,6 +47,7 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(findings.app, name="finding")
 app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
+app.add_typer(users.app, name="user")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)
