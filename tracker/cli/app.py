@@ -18,6 +18,7 @@ from tracker.cli import (
     obligations,
     reminders,
     reports,
+    serve,
     suppliers,
     users,
 )
@@ -54,6 +55,7 @@ app.command("sweep")(reminders.sweep)
 app.command("relay")(reminders.relay)
 app.command("worker")(reminders.worker)
 app.command("status")(reminders.status)
+app.command("serve")(serve.serve)
 
 NowOption = typer.Option(help="act as if it were this ISO 8601 time (default: now)")
 
