@@ -43,10 +43,13 @@ def route_action(route: APIRoute) -> tuple[object, str | None] | None:
     return None
 
 
-def _check_every_route_is_guarded(app: FastAPI) -> None:
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+def page_routes() -> list[APIRoute]:
+    """Every route of the app's pages (the routers are included without a prefix)."""
+    return [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+
+
+def _check_every_route_is_guarded() -> None:
+    for route in page_routes():
         for method in route.methods or ():
             if (method, route.path) not in PUBLIC and route_action(route) is None:
                 raise RuntimeError(f"{method} {route.path} has no allow(...) dependency")
@@ -166,6 +169,6 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
-    _check_every_route_is_guarded(app)
+    _check_every_route_is_guarded()
     app.add_middleware(SecurityHeaders)
     return app
