@@ -48,7 +48,7 @@ def serving(cwd: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[s
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/sign-in", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{base}/sign-in", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
