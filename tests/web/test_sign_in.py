@@ -56,7 +56,7 @@ def test_wrong_password_is_shown_next_to_the_field_and_on_top(world: World) -> N
     )
     assert response.status_code == 400
     assert "There is a problem" in response.text
-    assert response.text.count("the email address or password is not right") == 2
+    assert response.text.count("he email address or password is not right") == 2
     assert 'value="viewer@example.com"' in response.text  # what was typed is kept
     assert "tracker_session" not in response.headers.get("set-cookie", "")
 

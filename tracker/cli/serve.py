@@ -31,6 +31,8 @@ def serve(
 
     context()  # refuse an uninitialised or outdated database before listening
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler logs every tick at INFO; the worker's own lines say what each tick did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = get_settings()
     app = create_app(settings)
     stopping = threading.Event()
