@@ -21,8 +21,7 @@ def pages(page: Page, base: str) -> list[tuple[str, str]]:
     contract = page.get_by_role("main").get_by_role("link").first.get_attribute("href") or ""
     page.goto(f"{base}{contract}")
     links = [
-        a.get_attribute("href") or ""
-        for a in page.get_by_role("main").get_by_role("link").all()
+        a.get_attribute("href") or "" for a in page.get_by_role("main").get_by_role("link").all()
     ]
     obligations = [h for h in links if re.match(r"^/obligations/\d+$", h)]
     return [
@@ -64,4 +63,9 @@ def main(base: str, email: str, password: str, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4] if len(sys.argv) > 4 else "/tmp/web-shots"))
+    main(
+        sys.argv[1],
+        sys.argv[2],
+        sys.argv[3],
+        Path(sys.argv[4] if len(sys.argv) > 4 else "/tmp/web-shots"),
+    )
