@@ -17,7 +17,7 @@ from tracker.context import Context
 from tracker.db import get_engine, read_session
 from tracker.models import AuditEvent, User, UserRole, UserSession
 from tracker.people.roles import Action, Person, may_on_contract
-from tracker.people.throttle import PER_ACCOUNT
+from tracker.people.throttle import PER_ACCOUNT, PER_ADDRESS
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
@@ -157,3 +157,14 @@ def test_permission_table_scopes() -> None:
     assert may_on_contract(manager, Action.WAIVE, manager_email="M@example.com")
     assert not may_on_contract(manager, Action.WAIVE, manager_email="other@example.com")
     assert may_on_contract(manager, Action.READ, manager_email="other@example.com")
+
+
+def test_throttling_per_address_across_accounts(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(cli, monkeypatch, "viewer@example.com", "--role", "viewer")
+    for n in range(PER_ADDRESS):
+        with pytest.raises(people.SignInRefused, match="not right"):
+            people.sign_in(ctx_at(), email=f"guess{n}@example.com", password="x", ip="6.6.6.6")
+    with pytest.raises(people.SignInRefused, match="too many"):
+        people.sign_in(ctx_at(), email="viewer@example.com", password=PASSWORD, ip="6.6.6.6")
+    # Another address is not held up by the first one's guessing.
+    assert people.sign_in(ctx_at(), email="viewer@example.com", password=PASSWORD, ip="7.7.7.7")

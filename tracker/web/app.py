@@ -20,7 +20,7 @@ from tracker.config import Settings
 from tracker.domain.schedule import utc_now
 from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
-from tracker.web.deps import session_token
+from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.render import page, see_other
 from tracker.web.routes import auth, contracts, dashboard, obligations, outbox
@@ -56,15 +56,16 @@ def _check_every_route_is_guarded() -> None:
 
 
 def _error_page(request: Request, *, status_code: int, title: str, message: str) -> HTMLResponse:
+    visit: Visit | None = getattr(request.state, "visit", None)
     return page(
         request,
         "error.html",
         title=title,
-        person=None,
-        csrf_token="",
+        person=visit.person if visit else None,
+        csrf_token=visit.csrf_token if visit else "",
         status_code=status_code,
-        message=message,
-        signed_in=session_token(request) is not None,
+        message=message[:1].upper() + message[1:],
+        signed_in=visit is not None or session_token(request) is not None,
     )
 
 

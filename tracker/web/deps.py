@@ -83,12 +83,14 @@ def signed_in(request: Request) -> Visit:
     ctx = Context(
         settings=base.settings, engine=base.engine, now=base.now, actor=found.person.email
     )
-    return Visit(
+    visit = Visit(
         person=found.person,
         ctx=ctx,
         csrf_token=keys_of(request).csrf(token),
         session_token=token,
     )
+    request.state.visit = visit  # error pages show the navigation of who is signed in
+    return visit
 
 
 def allow(action: Action, *, on: str | None = None) -> Callable[..., Visit]:
