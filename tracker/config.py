@@ -94,6 +94,14 @@ class Settings(BaseSettings):
         description="let commands that write take --now (tests and benchmarks only: a "
         "rehearsed time would be written into the live records)",
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="web sign-ins end after this many idle minutes"
+    )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="signs web cookies; unset: `tracker serve` makes one per process",
+    )
 
     @field_validator("database_url")
     @classmethod

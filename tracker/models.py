@@ -459,3 +459,75 @@ class ReportFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     size_bytes: int
     content: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class UserRole(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    REVIEWER = "reviewer"
+    AUDITOR = "auditor"
+    VIEWER = "viewer"
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the web app (or uses an API token)."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    # Argon2 hash (pwdlib); NULL until a password is set: such an account cannot sign in.
+    password_hash: str | None = Field(default=None, max_length=300)
+    disabled: bool = False
+    # Auditors get access for a period: the account stops working after this local date.
+    expires_on: date | None = None
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of the cookie's token is stored, so a copy of
+    the database does not let anyone in. Revoked on sign-out or when the user is disabled."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    last_seen_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Every sign-in attempt, so throttling counts rows (per account and per address)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_email_at", "email", "at"),
+        sa.Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    ip: str = Field(max_length=64)
+    at: datetime = _utc()
+    succeeded: bool = False
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: shown once, stored as its SHA-256."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=100)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(default=None)
+    revoked_at: datetime | None = _utc(default=None)

@@ -29,6 +29,10 @@ TRACKER_TABLES = {
     "outbox_message",
     "delivery_attempt",
     "worker_heartbeat",
+    "app_user",
+    "user_session",
+    "login_attempt",
+    "api_token",
 }
 
 

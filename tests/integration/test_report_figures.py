@@ -176,9 +176,9 @@ def test_supplier_and_contract_scopes(database_url: str) -> None:
 
 def test_unknown_scope_is_bad_input(database_url: str) -> None:
     ctx = world.build(database_url)
-    with pytest.raises(BadInput, match="^scope: no supplier with id 9"):
+    with pytest.raises(BadInput, match=r"^scope: no supplier with id 9"):
         compute_figures(ctx, parse_scope("supplier:9"), world.PERIOD, as_of=world.AS_OF)
-    with pytest.raises(BadInput, match="^scope: no contract 'NOPE'"):
+    with pytest.raises(BadInput, match=r"^scope: no contract 'NOPE'"):
         compute_figures(ctx, parse_scope("contract:NOPE"), world.PERIOD, as_of=world.AS_OF)
 
 

@@ -20,7 +20,9 @@ from tracker.cli import (
     preview,
     reminders,
     reports,
+    serve,
     suppliers,
+    users,
 )
 from tracker.cli.errors import cli_message
 from tracker.cli.options import NOW_WRITES_HELP, context
@@ -50,6 +52,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(reports.app, name="report")
 app.add_typer(exchange.export_app, name="export")
 app.add_typer(exchange.import_app, name="import")
+app.add_typer(users.app, name="user")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)
@@ -57,6 +60,7 @@ app.command("relay")(reminders.relay)
 app.command("worker")(reminders.worker)
 app.command("status")(reminders.status)
 app.command("preview")(preview.preview)
+app.command("serve")(serve.serve)
 
 NowOption = typer.Option(help=NOW_WRITES_HELP)
 

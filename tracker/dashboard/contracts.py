@@ -1,0 +1,184 @@
+"""Contract pages: a searchable, filterable, paged list, and one contract with its clauses,
+obligations as a timeline, evidence and findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import col
+
+from tracker.context import Context
+from tracker.contracts import get_contract
+from tracker.dashboard.evidence_rows import EvidenceRow, evidence_row
+from tracker.dashboard.fields import field
+from tracker.dashboard.words import relative
+from tracker.db import read_session
+from tracker.domain.schedule import local_today
+from tracker.domain.status import CLOSED
+from tracker.errors import BadInput
+from tracker.findings.register import list_findings
+from tracker.models import Contract, ContractStatus, Evidence, Supplier
+from tracker.people.roles import Action, Person, may, may_on_contract
+
+PER_PAGE = 25
+MAX_QUERY = 200
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    reference: str
+    title: str
+    supplier: str
+    status: str
+    start_on: date
+    end_on: date
+    manager_email: str | None
+
+
+@dataclass(frozen=True)
+class SupplierOption:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ContractList:
+    items: list[ContractRow]
+    total: int
+    page: int
+    pages: int
+    q: str
+    status: str | None
+    supplier_id: int | None
+    statuses: list[str]
+    suppliers: list[SupplierOption]
+
+
+def find_contracts(
+    ctx: Context,
+    *,
+    q: str = "",
+    status: str | None = None,
+    supplier_id: int | None = None,
+    page: int = 1,
+) -> ContractList:
+    q = q.strip()[:MAX_QUERY]
+    statuses = [s.value for s in ContractStatus]
+    if status is not None and status not in statuses:
+        raise BadInput(f"{status!r} is not one of {', '.join(statuses)}", field="status")
+    if page < 1:
+        raise BadInput("pages start at 1", field="page")
+    filters: list[Any] = []
+    if q:
+        like = f"%{q.lower()}%"
+        filters.append(
+            or_(
+                func.lower(col(Contract.reference)).like(like),
+                func.lower(col(Contract.title)).like(like),
+                func.lower(col(Supplier.name)).like(like),
+            )
+        )
+    if status is not None:
+        filters.append(col(Contract.status) == status)
+    if supplier_id is not None:
+        filters.append(col(Contract.supplier_id) == supplier_id)
+    joined = select(Contract, col(Supplier.name)).join(
+        Supplier, col(Supplier.id) == col(Contract.supplier_id)
+    )
+    with read_session(ctx.engine) as session:
+        total = session.execute(
+            select(func.count())
+            .select_from(Contract)
+            .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
+            .where(*filters)
+        ).scalar_one()
+        rows = session.execute(
+            joined.where(*filters)
+            .order_by(col(Contract.reference))
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        ).all()
+        suppliers = [
+            SupplierOption(sid, name)
+            for sid, name in session.execute(
+                select(col(Supplier.id), col(Supplier.name)).order_by(col(Supplier.name))
+            )
+        ]
+    return ContractList(
+        items=[
+            ContractRow(c.reference, c.title, name, c.status, c.start_on, c.end_on, c.manager_email)
+            for c, name in rows
+        ],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        q=q,
+        status=status,
+        supplier_id=supplier_id,
+        statuses=statuses,
+        suppliers=suppliers,
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    due_on: date
+    clause_id: str
+    obligation: str
+    obligation_id: int | None
+    status: str
+    when: str
+
+
+@dataclass(frozen=True)
+class ContractPage:
+    contract: Any
+    today: date
+    clauses: list[Any]
+    timeline: list[TimelineItem]
+    evidence: list[EvidenceRow]
+    findings: list[Any]
+    may_edit: bool
+
+
+def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
+    view = get_contract(ctx, reference)
+    today = local_today(ctx.now, field(view, "timezone"))
+    closed = {s.value for s in CLOSED} | {"submitted"}
+    timeline = []
+    for row in field(view, "schedule"):
+        due = field(row, "due_on")
+        due_on = due if isinstance(due, date) else date.fromisoformat(due)
+        status, oid = field(row, "status"), field(row, "obligation_id")
+        timeline.append(
+            TimelineItem(
+                due_on=due_on,
+                clause_id=field(row, "clause_id"),
+                obligation=field(row, "obligation"),
+                obligation_id=oid,
+                status=status,
+                when=relative(due_on, today, open_=status not in closed and oid is not None),
+            )
+        )
+    with read_session(ctx.engine) as session:
+        rows = session.scalars(
+            select(Evidence)
+            .join(Contract, col(Contract.id) == col(Evidence.contract_id))
+            .where(col(Contract.reference) == reference)
+            .order_by(col(Evidence.id))
+        ).all()
+    see = may(person, Action.READ_RESTRICTED)
+    return ContractPage(
+        contract=view,
+        today=today,
+        clauses=list(field(view, "clauses")),
+        timeline=timeline,
+        evidence=[evidence_row(r, may_see_restricted=see) for r in rows],
+        findings=list_findings(ctx, contract=reference),
+        may_edit=may_on_contract(
+            person, Action.EDIT_CONTRACT, manager_email=field(view, "manager_email")
+        ),
+    )

@@ -1,0 +1,60 @@
+"""Contracts: the searchable list and one contract's page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from tracker.dashboard import contract_page, find_contracts
+from tracker.people.roles import Action
+from tracker.web.deps import Visit, allow
+from tracker.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/contracts")
+def contracts(
+    request: Request,
+    visit: Annotated[Visit, Depends(allow(Action.READ))],
+    q: str = "",
+    status: str = "",
+    supplier: str = "",
+    page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    found = find_contracts(
+        visit.ctx,
+        q=q,
+        status=status or None,
+        supplier_id=int(supplier) if supplier.isdigit() else None,
+        page=page_,
+    )
+    return page(
+        request,
+        "contracts.html",
+        title="Contracts",
+        person=visit.person,
+        csrf_token=visit.csrf_token,
+        nav="contracts",
+        found=found,
+    )
+
+
+@router.get("/contracts/{reference}")
+def contract(
+    request: Request,
+    reference: str,
+    visit: Annotated[Visit, Depends(allow(Action.READ))],
+) -> HTMLResponse:
+    view = contract_page(visit.ctx, reference, visit.person)
+    return page(
+        request,
+        "contract.html",
+        title=f"Contract {reference}",
+        person=visit.person,
+        csrf_token=visit.csrf_token,
+        nav="contracts",
+        view=view,
+    )
