@@ -179,3 +179,21 @@ def test_contract_list_search_filter_and_pages(world: World) -> None:
     assert "0 contracts" in client.get("/contracts?q=Example&status=terminated").text
     assert "2 contracts" in client.get("/contracts?supplier=1").text
     assert client.get("/contracts?page=0").status_code == 400
+
+
+def test_contract_list_pages_through_many(world: World) -> None:
+    for n in range(3, 28):
+        world.cli.ok(
+            "contract", "add", f"P-{n:02d}", "--supplier", "1", "--title", "Paged",
+            "--start", "2027-03-01", "--end", "2030-02-28", "--timezone", "Europe/Berlin",
+        )  # fmt: skip
+    client = sign_in(world.app(), email_of("viewer"))
+    first = client.get("/contracts").text
+    assert "27 contracts, page 1 of 2" in first
+    assert "C-1" in first
+    assert 'rel="next"' in first
+    second = client.get("/contracts?page=2").text
+    assert "page 2 of 2" in second
+    assert "P-27" in second
+    assert "C-1<" not in second
+    assert 'rel="prev"' in second

@@ -84,6 +84,7 @@ def test_every_route_for_every_role(world: World) -> None:
                         assert response.status_code == expected, where
                     if response.status_code == 403:
                         assert "You cannot do this" in response.text, where
+                        assert 'aria-label="Main"' in response.text, where  # still navigable
                     checked += 1
     assert checked >= 5 * 8
 
