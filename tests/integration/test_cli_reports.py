@@ -79,7 +79,7 @@ def test_show_names_what_is_missing(cli: Cli) -> None:
     missing = cli("report", "show", "9", "--format", "csv", "-o", "x.csv")
     assert (missing.code, missing.err) == (
         2,
-        "error: no report run 9; `tracker report runs` lists them\n",
+        "error: RUN_ID: no report run 9; `tracker report runs` lists them\n",
     )
     other = cli("report", "show", "1", "--format", "pdf", "-o", "x.pdf")
     assert other.code == 2

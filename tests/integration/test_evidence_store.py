@@ -81,7 +81,7 @@ class CountingStream(io.RawIOBase):
 def test_abusive_names_refused_and_nothing_stored(
     store: EvidenceStore, root: Path, name: str
 ) -> None:
-    with pytest.raises(BadInput, match="FILE: the name"):
+    with pytest.raises(BadInput, match=r"^files: the name"):
         put_bytes(store, name, minimal_pdf())
     assert files_under(root) == []
 
@@ -103,7 +103,7 @@ def test_oversize_file_refused_before_reading(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as refused:
         store.put(big, original_name="report.pdf", accepted_formats=["pdf"])
     assert str(refused.value) == (
-        "FILE: 'report.pdf' is 2 MB; the limit is 1 MB (TRACKER_EVIDENCE_MAX_BYTES)"
+        "files: 'report.pdf' is 2 MB; the limit is 1 MB (TRACKER_EVIDENCE_MAX_BYTES)"
     )
     assert files_under(tmp_path / "evidence") == []
 

@@ -125,7 +125,7 @@ def test_detects_by_content(tmp_path: Path, name: str, data: bytes, expected: st
         (
             "report.pdf",
             zip_bytes({"a.txt": b"a"}),
-            "FILE: 'report.pdf' is not a PDF (its content is a ZIP archive)",
+            "files: 'report.pdf' is not a PDF (its content is a ZIP archive)",
         ),
         ("report.pdf", b"just some text\n", "is not a PDF (its content is plain text)"),
         ("report.pdf", docx_bytes(), "its content is a Word document (docx)"),
@@ -139,7 +139,7 @@ def test_detects_by_content(tmp_path: Path, name: str, data: bytes, expected: st
         ("data.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         ("energy.xml", b"energy: 12 kWh", "is not XML: it does not start with '<'"),
         ("notice.eml", b"Dear buyer,\nsee attached.\n", "no From/Date/Subject"),
-        ("report.pdf", b"", "FILE: 'report.pdf' is empty"),
+        ("report.pdf", b"", "files: 'report.pdf' is empty"),
         ("sites.docx", docx_bytes()[:-200], "damaged or truncated ZIP"),
     ],
 )
@@ -157,7 +157,7 @@ def test_accepted_formats() -> None:
     with pytest.raises(BadInput) as refused:
         check_accepted("docx", ("pdf",), "x.docx", "recycler-certificate")
     assert str(refused.value) == (
-        "FILE: 'x.docx' is docx; evidence type 'recycler-certificate' accepts pdf"
+        "files: 'x.docx' is docx; evidence type 'recycler-certificate' accepts pdf"
     )
     with pytest.raises(BadInput, match="is in an unrecognised format; this evidence type"):
         check_accepted("bin", ("url",), "x.bin", None)
@@ -200,7 +200,7 @@ def test_every_format_has_a_media_type_and_extension_table() -> None:
     ],
 )
 def test_names_refused(name: str) -> None:
-    with pytest.raises(BadInput, match=r"^FILE: the name ") as refused:
+    with pytest.raises(BadInput, match=r"^files: the name ") as refused:
         clean_filename(name)
     assert repr(name) in str(refused.value)
 

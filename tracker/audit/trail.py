@@ -130,7 +130,7 @@ def log(
     stmt: Any = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     with read_session(ctx.engine) as session:
         if contract is not None:
-            found = get_by_reference(session, contract, what="--contract")
+            found = get_by_reference(session, contract, field="contract")
             stmt = stmt.where(col(AuditEvent.contract_id) == found.id)
         if since is not None:
             start = local_instant(since, 0, ctx.settings.timezone)

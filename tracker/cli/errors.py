@@ -39,6 +39,11 @@ OPTIONS: dict[str, str] = {
     "contact_id": "CONTACT_ID",
     "files": "FILE",
     "cap": "--no-cap",
+    "run_id": "RUN_ID",
+    "schedule_id": "ID",
+    "dest": "DEST",
+    "file": "FILE",
+    "formats": "--format",
 }
 
 

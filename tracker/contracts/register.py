@@ -167,16 +167,10 @@ def get_by_reference(
     reference: str,
     *,
     field: str = "reference",
-    what: str | None = None,
     lock: bool = False,
 ) -> Contract:
     """The contract (row-locked for the transaction with `lock`), or NotFound naming the
-    `field` that gave the reference.
-
-    `what` is the older spelling (a CLI option, e.g. --contract) that callers in other
-    packages still pass; it becomes the field (`contract`)."""
-    if what is not None:
-        field = what.lstrip("-").replace("-", "_").lower()
+    `field` that gave the reference."""
     contract = _find(session, reference, lock=lock)
     if contract is None:
         raise NotFound(

@@ -89,7 +89,7 @@ def detect(path: Path, name: str) -> str:
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)
     if not head:
-        raise BadInput(f"FILE: {name!r} is empty")
+        raise BadInput(f"{name!r} is empty", field="files")
     claimed = format_of_name(name)
     content = _sniff_binary(path, head, name)
     if content is not None:
@@ -101,7 +101,7 @@ def detect(path: Path, name: str) -> str:
     if claimed in _TEXTUAL:
         problem = _text_problem(path, head, claimed)
         if problem is not None:
-            raise BadInput(f"FILE: {name!r} is not {FORMATS[claimed].label}: {problem}")
+            raise BadInput(f"{name!r} is not {FORMATS[claimed].label}: {problem}", field="files")
         return claimed
     guessed = _guess_textual(path, head)
     if claimed is None:
@@ -116,12 +116,13 @@ def check_accepted(fmt: str, accepted: tuple[str, ...], name: str, type_label: s
         return
     shown = "in an unrecognised format" if fmt == "bin" else fmt
     whose = f"evidence type {type_label!r}" if type_label else "this evidence type"
-    raise BadInput(f"FILE: {name!r} is {shown}; {whose} accepts {', '.join(accepted)}")
+    raise BadInput(f"{name!r} is {shown}; {whose} accepts {', '.join(accepted)}", field="files")
 
 
 def _mismatch(name: str, claimed: str, content: str) -> BadInput:
     return BadInput(
-        f"FILE: {name!r} is not {FORMATS[claimed].label} (its content is {FORMATS[content].label})"
+        f"{name!r} is not {FORMATS[claimed].label} (its content is {FORMATS[content].label})",
+        field="files",
     )
 
 
@@ -139,8 +140,9 @@ def _sniff_binary(path: Path, head: bytes, name: str) -> str | None:
                 members = set(archive.namelist())  # the central directory only
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise BadInput(
-                f"FILE: {name!r} is a damaged or truncated ZIP container ({exc}); "
-                "docx and xlsx files are ZIP containers too: send the file again"
+                f"{name!r} is a damaged or truncated ZIP container ({exc}); "
+                "docx and xlsx files are ZIP containers too: send the file again",
+                field="files",
             ) from exc
         if "word/document.xml" in members:
             return "docx"

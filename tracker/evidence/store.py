@@ -53,7 +53,9 @@ def clean_filename(name: str) -> str:
     cleaned = unicodedata.normalize("NFC", name)
     problem = _name_problem(cleaned)
     if problem is not None:
-        raise BadInput(f"FILE: the name {name!r} {problem}; give a plain name such as 'report.pdf'")
+        raise BadInput(
+            f"the name {name!r} {problem}; give a plain name such as 'report.pdf'", field="files"
+        )
     return cleaned
 
 
@@ -113,15 +115,19 @@ class EvidenceStore:
         """Copy a stored file to `dest` atomically (a reader never sees half of it), after
         checking on the way that its content still matches its hash."""
         if dest.is_dir():
-            raise BadInput(f"DEST: {str(dest)!r} is a folder; give the name of a file to write")
+            raise BadInput(
+                f"{str(dest)!r} is a folder; give the name of a file to write", field="dest"
+            )
         folder = dest.parent
         if not folder.is_dir():
-            raise BadInput(f"DEST: the folder {str(folder)!r} does not exist")
+            raise BadInput(f"the folder {str(folder)!r} does not exist", field="dest")
         with self.open(sha256) as source:
             try:
                 fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".part")
             except OSError as exc:
-                raise BadInput(f"DEST: cannot write in {str(folder)!r}: {exc.strerror}") from exc
+                raise BadInput(
+                    f"cannot write in {str(folder)!r}: {exc.strerror}", field="dest"
+                ) from exc
             tmp = Path(tmp_name)
             try:
                 digest = hashlib.sha256()
@@ -139,7 +145,7 @@ class EvidenceStore:
                 os.replace(tmp, dest)
                 _fsync_dir(folder)
             except OSError as exc:
-                raise Failure(f"DEST: could not write {str(dest)!r}: {exc.strerror}") from exc
+                raise Failure(f"could not write {str(dest)!r}: {exc.strerror}") from exc
             finally:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
@@ -169,11 +175,11 @@ class EvidenceStore:
         try:
             stream = path.open("rb")
         except FileNotFoundError as exc:
-            raise BadInput(f"FILE: {str(path)!r} does not exist") from exc
+            raise BadInput(f"{str(path)!r} does not exist", field="files") from exc
         except IsADirectoryError as exc:
-            raise BadInput(f"FILE: {str(path)!r} is a folder, not a file") from exc
+            raise BadInput(f"{str(path)!r} is a folder, not a file", field="files") from exc
         except OSError as exc:
-            raise BadInput(f"FILE: {str(path)!r} cannot be read: {exc.strerror}") from exc
+            raise BadInput(f"{str(path)!r} cannot be read: {exc.strerror}", field="files") from exc
         with stream:
             info = os.fstat(stream.fileno())
             if stat.S_ISREG(info.st_mode) and info.st_size > self.max_bytes:
@@ -201,7 +207,7 @@ class EvidenceStore:
             os.chmod(tmp, 0o444)
             created = self._publish(tmp, sha256, size)
         except OSError as exc:
-            raise Failure(f"FILE: could not store {name!r}: {exc.strerror or exc}") from exc
+            raise Failure(f"could not store {name!r}: {exc.strerror or exc}") from exc
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink()  # after a publish only the stored link remains
@@ -252,7 +258,7 @@ class EvidenceStore:
             what = f"is {size} bytes; the limit is {self.max_bytes} bytes"
         else:
             what = f"is {_human(size)}; the limit is {limit}"
-        return BadInput(f"FILE: {name!r} {what} (TRACKER_EVIDENCE_MAX_BYTES)")
+        return BadInput(f"{name!r} {what} (TRACKER_EVIDENCE_MAX_BYTES)", field="files")
 
 
 def _human(size: int) -> str:

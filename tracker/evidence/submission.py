@@ -100,7 +100,7 @@ def add_evidence(ctx: Context, obligation_id: int, sub: Submission) -> list[Subm
         try:
             clean_filename(sub.name)
         except BadInput as exc:
-            raise BadInput(exc.message.removeprefix("FILE: "), field="name") from None
+            raise BadInput(exc.message, field="name") from None
     kind = requirements(ctx, obligation_id, sub.evidence_type)
     checked = check_submission(
         kind, sub.fields, valid_from=sub.valid_from, valid_until=sub.valid_until

@@ -170,7 +170,7 @@ def _xlsx_rows(content: bytes) -> tuple[str, list[dict[str, Any]]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise BadInput(f"the file is not a readable XLSX workbook ({exc})") from None
+        raise BadInput(f"the file is not a readable XLSX workbook ({exc})", field="file") from None
     sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip().lower() if h is not None else "" for h in next(rows, ())]

@@ -254,7 +254,8 @@ class Library:
             return self.clauses[clause_id]
         except KeyError:
             raise BadInput(
-                f"no clause {clause_id!r} in the library; `tracker clauses list` shows them"
+                f"no clause {clause_id!r} in the library; `tracker clauses list` shows them",
+                field="clause_id",
             ) from None
 
     def __iter__(self) -> Iterator[ClauseFile]:

@@ -116,7 +116,9 @@ def run_file(ctx: Context, run_id: int, fmt: str) -> bytes:
     with read_session(ctx.engine) as session:
         run = session.get(ReportRun, run_id)
         if run is None:
-            raise NotFound(f"no report run {run_id}; `tracker report runs` lists them")
+            raise NotFound(
+                f"no report run {run_id}; `tracker report runs` lists them", field="run_id"
+            )
         stored = session.scalars(
             select(ReportFile).where(
                 col(ReportFile.run_id) == run_id, col(ReportFile.format) == fmt

@@ -70,7 +70,7 @@ MAX_RECIPIENTS = 50
 def check_every(value: str) -> str:
     every = value.strip().lower()
     if every not in EVERY:
-        raise BadInput(f"--every: {value!r} is not one of {', '.join(EVERY)}")
+        raise BadInput(f"{value!r} is not one of {', '.join(EVERY)}", field="every")
     return every
 
 
@@ -80,7 +80,7 @@ def check_recipients(values: Sequence[str]) -> list[str]:
     found: list[str] = []
     for value in values:
         if any(unicodedata.category(ch) == "Cc" for ch in value):
-            raise BadInput(f"--to: {value!r} contains a line break or control character")
+            raise BadInput(f"{value!r} contains a line break or control character", field="to")
         for part in value.split(","):
             if not part.strip():
                 continue
@@ -88,13 +88,13 @@ def check_recipients(values: Sequence[str]) -> list[str]:
             try:
                 _, address = mailbox(address)
             except ValueError as exc:
-                raise BadInput(f"--to: {exc}") from None
+                raise BadInput(f"{exc}", field="to") from None
             if address not in found:
                 found.append(address)
     if not found:
-        raise BadInput("--to: give at least one email address")
+        raise BadInput("give at least one email address", field="to")
     if len(found) > MAX_RECIPIENTS:
-        raise BadInput(f"--to: at most {MAX_RECIPIENTS} addresses")
+        raise BadInput(f"at most {MAX_RECIPIENTS} addresses", field="to")
     return found
 
 
@@ -105,11 +105,11 @@ def check_formats(value: str, *, known: Sequence[str]) -> list[str]:
         if not fmt:
             continue
         if fmt not in known:
-            raise BadInput(f"--format: {part.strip()!r} is not one of {', '.join(known)}")
+            raise BadInput(f"{part.strip()!r} is not one of {', '.join(known)}", field="formats")
         if fmt not in formats:
             formats.append(fmt)
     if not formats:
-        raise BadInput(f"--format: give at least one of {', '.join(known)}")
+        raise BadInput(f"give at least one of {', '.join(known)}", field="formats")
     return formats
 
 
@@ -117,13 +117,13 @@ def check_scope(session: Session, value: str) -> Scope:
     """A scope whose supplier or contract exists (parse_scope checks only the form)."""
     scope = parse_scope(value)
     if scope.kind == "supplier" and session.get(Supplier, scope.supplier_id) is None:
-        raise NotFound(f"--scope: no supplier with id {scope.key}; `tracker supplier list`")
+        raise NotFound(f"no supplier with id {scope.key}; `tracker supplier list`", field="scope")
     if scope.kind == "contract":
         found = session.scalars(
             select(col(Contract.id)).where(col(Contract.reference) == scope.key)
         ).first()
         if found is None:
-            raise NotFound(f"--scope: no contract {scope.key!r}; `tracker contract list`")
+            raise NotFound(f"no contract {scope.key!r}; `tracker contract list`", field="scope")
     return scope
 
 
@@ -247,9 +247,12 @@ def remove_schedule(ctx: Context, schedule_id: int) -> dict[str, Any]:
     with write_session(ctx.engine) as session:
         schedule = session.get(ReportSchedule, schedule_id)
         if schedule is None:
-            raise NotFound(f"ID: no report schedule {schedule_id}; `tracker report schedule list`")
+            raise NotFound(
+                f"no report schedule {schedule_id}; `tracker report schedule list`",
+                field="schedule_id",
+            )
         if not schedule.active:
-            raise BadInput(f"ID: report schedule {schedule_id} is already removed")
+            raise BadInput(f"report schedule {schedule_id} is already removed", field="schedule_id")
         moved = session.execute(
             update(ReportSchedule)
             .where(col(ReportSchedule.id) == schedule_id, col(ReportSchedule.active).is_(True))
@@ -257,7 +260,7 @@ def remove_schedule(ctx: Context, schedule_id: int) -> dict[str, Any]:
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if not moved:
-            raise BadInput(f"ID: report schedule {schedule_id} is already removed")
+            raise BadInput(f"report schedule {schedule_id} is already removed", field="schedule_id")
         audit.record(
             session,
             now=ctx.now,
