@@ -107,6 +107,15 @@ def test_each_item_is_under_the_heading_of_what_it_is(cli: Cli, sink: SmtpSink) 
     html = message.get_body(("html",))
     assert isinstance(html, EmailMessage)
     assert "Formal notice of non-compliance (1)</h2>" in html.get_content()
+    (digest,) = [
+        r.message
+        for r in sink.received
+        if r.recipients == [MANAGER] and "2027-04-24" in str(r.message["Subject"])
+    ]
+    assert str(digest["Subject"]) == (
+        "Clause Tracker digest for 2027-04-24: 1 item, 1 overdue - Formal notice"
+    )
+    assert "== Formal notice of non-compliance (1) ==" in text_of(digest)
 
 
 def test_escalation_to_senior_management_is_not_called_a_formal_notice(

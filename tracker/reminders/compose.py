@@ -449,10 +449,12 @@ def _render(
     buyer = first.buyer or "the contracting authority"
     if group == "digest":
         kind = "digest"
-        overdue = sum(1 for i in items if i["section"] not in ("due_today", "upcoming"))
+        overdue = sum(1 for i in items if i["due_words"].endswith("overdue"))
+        # The loudest heading is named when it is louder than plain "overdue".
+        loudest_words = f" - {loudest.label}" if _ORDER[loudest.key] < _ORDER["overdue"] else ""
         subject = (
             f"Clause Tracker digest for {local_date}: {len(items)} "
-            f"item{'s' if len(items) != 1 else ''}, {overdue} overdue"
+            f"item{'s' if len(items) != 1 else ''}, {overdue} overdue{loudest_words}"
         )
         context: dict[str, Any] = {"overdue_count": overdue, "show_supplier": True}
         reply_to = None
