@@ -336,6 +336,9 @@ class OutboxStatus(StrEnum):
     # Accepted for some recipients, refused for good by others (see `refused`).
     PARTIAL = "partial"
     FAILED = "failed"
+    # Never sent: everything it would have reminded of was met, waived or submitted
+    # before it was written.
+    CANCELLED = "cancelled"
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from tests.cli import Cli, mail_cli
 from tests.factories import HEADER
@@ -32,7 +32,7 @@ from tracker.db import get_engine, read_session, write_session
 from tracker.mail.backends import smtp_from_url
 from tracker.mail.message import Attachment, new_message_id, render_bytes
 from tracker.mail.transport import DeliveryResult, Envelope, Transport
-from tracker.models import DeliveryAttempt, OutboxMessage, SupplierContact
+from tracker.models import DeliveryAttempt, Obligation, OutboxMessage, SupplierContact
 from tracker.reminders import check_health
 
 # With ONE_DUTY's report due at start + 40 days: a certificate renewal due 89 days after
@@ -107,6 +107,15 @@ def test_each_item_is_under_the_heading_of_what_it_is(cli: Cli, sink: SmtpSink) 
     html = message.get_body(("html",))
     assert isinstance(html, EmailMessage)
     assert "Formal notice of non-compliance (1)</h2>" in html.get_content()
+    (digest,) = [
+        r.message
+        for r in sink.received
+        if r.recipients == [MANAGER] and "2027-04-24" in str(r.message["Subject"])
+    ]
+    assert str(digest["Subject"]) == (
+        "Clause Tracker digest for 2027-04-24: 1 item, 1 overdue - Formal notice"
+    )
+    assert "== Formal notice of non-compliance (1) ==" in text_of(digest)
 
 
 def test_escalation_to_senior_management_is_not_called_a_formal_notice(
@@ -150,6 +159,28 @@ def test_due_words_count_from_the_day_the_email_is_written(
         assert "due in" not in text
         assert "Coming up" not in text
         assert "== Overdue (1) ==" in text
+
+
+def test_a_reminder_written_late_about_a_duty_met_meanwhile_is_not_sent(
+    cli: Cli, sink: SmtpSink, tracker_env: str
+) -> None:
+    from tracker.obligations.planning import VersionCache
+    from tracker.reminders.enqueue import reminder_batch
+
+    contract(cli)  # due 2027-04-10
+    tick(cli, "2027-04-06T09:00:00+02:00")
+    sink.received.clear()
+    engine = get_engine(tracker_env)
+    with write_session(engine) as session:
+        when = datetime.fromisoformat("2027-04-07T08:05:00+02:00")
+        assert reminder_batch(session, now=when, reminder_hour=8, clauses=VersionCache(engine))
+        # Accepted before anything composed the reminder.
+        session.execute(update(Obligation).values(status="accepted", next_reminder_at=None))
+    tick(cli, "2027-04-07T08:10:00+02:00")
+    assert sink.received == []
+    listed = cli.ok("outbox", "list", "--format", "json").json()
+    assert listed[0]["status"] == "cancelled"
+    assert cli("status", "--format", "json").json()["messages_cancelled"] == 1
 
 
 def test_a_digest_takes_in_rows_that_arrive_later_the_same_day(
@@ -413,4 +444,7 @@ def test_outbox_show_reads_like_the_email_and_files_sort_by_date(
 def test_bad_status_filter_names_the_option(cli: Cli) -> None:
     result = cli("outbox", "list", "--status", "lost")
     assert result.code == 2
-    assert "--status: 'lost' is not one of pending, sending, sent, partial, failed" in result.err
+    assert (
+        "--status: 'lost' is not one of pending, sending, sent, partial, failed, cancelled"
+        in result.err
+    )

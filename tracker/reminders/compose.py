@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from tracker.bulk import update_by_id
-from tracker.domain.policy import Kind, Role
+from tracker.domain.policy import Kind, Role, reminders_paused
 from tracker.domain.schedule import local_today
 from tracker.library.schema import ClauseFile
 from tracker.mail.message import domain_of, new_message_id, render_bytes
@@ -183,6 +183,7 @@ def reminder_items() -> Any:
             col(Obligation.template_id),
             # The obligation's due date now (a rescheduled one is told as it stands).
             col(Obligation.due_on),
+            col(Obligation.status).label("obligation_status"),
             col(ContractClause.clause_version_id),
             col(Contract.reference),
             col(Contract.title).label("contract_title"),
@@ -427,6 +428,21 @@ def _render(
     clauses: Callable[[int], ClauseFile],
 ) -> dict[str, Any]:
     group, recipient, _, local_date = key
+    # Told as things stand now: an obligation met, waived or under review since its
+    # reminder was planned is no longer chased (a notice about a decision still is).
+    members = [
+        m
+        for m in members
+        if m.kind == Kind.ACTION_REQUIRED or not reminders_paused(m.obligation_status)
+    ]
+    if not members:
+        return {
+            "kind": "reminder" if group != "digest" else "digest",
+            "subject": f"(not sent) nothing left to remind {recipient} of"[:500],
+            "raw": b"",
+            "status": OutboxStatus.CANCELLED.value,
+            "last_error": None,
+        }
     first = members[0]
     today = local_today(now, first.timezone)
     # One item per obligation, told by its loudest row: a person holding two roles
@@ -449,10 +465,12 @@ def _render(
     buyer = first.buyer or "the contracting authority"
     if group == "digest":
         kind = "digest"
-        overdue = sum(1 for i in items if i["section"] not in ("due_today", "upcoming"))
+        overdue = sum(1 for i in items if i["due_words"].endswith("overdue"))
+        # The loudest heading is named when it is louder than plain "overdue".
+        loudest_words = f" - {loudest.label}" if _ORDER[loudest.key] < _ORDER["overdue"] else ""
         subject = (
             f"Clause Tracker digest for {local_date}: {len(items)} "
-            f"item{'s' if len(items) != 1 else ''}, {overdue} overdue"
+            f"item{'s' if len(items) != 1 else ''}, {overdue} overdue{loudest_words}"
         )
         context: dict[str, Any] = {"overdue_count": overdue, "show_supplier": True}
         reply_to = None

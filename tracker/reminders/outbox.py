@@ -197,6 +197,12 @@ def retry(ctx: Context, outbox_id: int) -> Retried:
             raise BadInput(
                 f"message {outbox_id} was already sent on {message.sent_at}", field="outbox_id"
             )
+        if message.status == OutboxStatus.CANCELLED.value:
+            raise BadInput(
+                f"message {outbox_id} was not sent because nothing it would have reminded "
+                "of is still due",
+                field="outbox_id",
+            )
         if not message.raw:
             raise BadInput(
                 f"message {outbox_id} was never written ({message.last_error}); "
