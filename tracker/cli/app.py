@@ -165,7 +165,18 @@ def demo_(now: Annotated[str | None, NowOption] = None, fmt: Format = FormatOpti
         Format.TABLE,
         empty="  (none)",
     )
-    typer.echo("\nNext: `tracker contract show DEMO-2025-001`, `tracker obligations --help`.")
+    sign_in = result["sign_in"]
+    if sign_in.password is not None:
+        typer.echo(f"\nWeb sign-in: {sign_in.email} with password {sign_in.password}")
+    else:
+        typer.echo(
+            f"\nWeb sign-in: {sign_in.email} (account exists; "
+            f"`tracker user password {sign_in.email}` sets a new password)"
+        )
+    typer.echo(
+        "Next: `tracker serve` and open http://127.0.0.1:8000, "
+        "or `tracker contract show DEMO-2025-001`."
+    )
 
 
 def main() -> None:

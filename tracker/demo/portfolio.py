@@ -19,6 +19,7 @@ from tracker.contracts import register as contracts
 from tracker.contracts import suppliers
 from tracker.db import read_session
 from tracker.demo.history import load_history
+from tracker.demo.sign_in import ensure_demo_manager
 from tracker.domain.durations import shift
 from tracker.domain.schedule import local_today
 from tracker.models import Contract, ContractClause, ContractEvent, Supplier
@@ -176,6 +177,7 @@ def load_demo(ctx: Context) -> dict[str, Any]:
         "created": created,
         "history": history,
         "clauses_not_in_library": sorted(set(skipped)),
+        "sign_in": ensure_demo_manager(ctx, MANAGER),
     }
 
 
