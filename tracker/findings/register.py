@@ -311,28 +311,7 @@ def close_findings(
 ) -> list[int]:
     """Close the open findings whose corrective action plan this obligation is (its
     evidence was accepted, or the plan was waived); `why` goes into the audit event."""
-    findings = session.scalars(
-        select(Finding).where(
-            col(Finding.cap_obligation_id) == cap_obligation_id,
-            col(Finding.status) == FindingStatus.OPEN.value,
-        )
-    ).all()
-    for finding in findings:
-        finding.status = FindingStatus.CLOSED.value
-        finding.closed_at = now
-        session.add(finding)
-        audit.record(
-            session,
-            now=now,
-            actor=actor,
-            entity="finding",
-            entity_id=finding.id,
-            contract_id=finding.contract_id,
-            action="closed",
-            before={"status": FindingStatus.OPEN.value},
-            after={"status": FindingStatus.CLOSED.value} | why,
-        )
-    return [f.id for f in findings if f.id is not None]
+    return _move(session, cap_obligation_id, FindingStatus.CLOSED, now=now, actor=actor, why=why)
 
 
 def reopen_findings(
@@ -344,15 +323,29 @@ def reopen_findings(
     why: dict[str, Any],
 ) -> list[int]:
     """Open again the findings closed with this plan (its waiver was undone)."""
+    return _move(session, cap_obligation_id, FindingStatus.OPEN, now=now, actor=actor, why=why)
+
+
+def _move(
+    session: Session,
+    cap_obligation_id: int,
+    to: FindingStatus,
+    *,
+    now: datetime,
+    actor: str,
+    why: dict[str, Any],
+) -> list[int]:
+    """Move the plan's findings from the other status to `to`, each with its audit event."""
+    source = FindingStatus.OPEN if to is FindingStatus.CLOSED else FindingStatus.CLOSED
     findings = session.scalars(
         select(Finding).where(
             col(Finding.cap_obligation_id) == cap_obligation_id,
-            col(Finding.status) == FindingStatus.CLOSED.value,
+            col(Finding.status) == source.value,
         )
     ).all()
     for finding in findings:
-        finding.status = FindingStatus.OPEN.value
-        finding.closed_at = None
+        finding.status = to.value
+        finding.closed_at = now if to is FindingStatus.CLOSED else None
         session.add(finding)
         audit.record(
             session,
@@ -361,9 +354,9 @@ def reopen_findings(
             entity="finding",
             entity_id=finding.id,
             contract_id=finding.contract_id,
-            action="reopened",
-            before={"status": FindingStatus.CLOSED.value},
-            after={"status": FindingStatus.OPEN.value} | why,
+            action="closed" if to is FindingStatus.CLOSED else "reopened",
+            before={"status": source.value},
+            after={"status": to.value} | why,
         )
     return [f.id for f in findings if f.id is not None]
 

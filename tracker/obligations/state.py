@@ -153,11 +153,9 @@ def mark_accepted(
     _audit(session, held, now=now, actor=actor, action="accepted", before=before, extra=extra)
 
 
-def reopen(session: Session, held: Held, *, now: datetime, actor: str, action: str) -> None:
-    """Back under time's control (evidence still missing): status from the calendar, and
-    reminders resume from the next step to come; steps passed while paused are not sent."""
+def _resume_by_calendar(session: Session, held: Held, *, now: datetime) -> None:
+    """Status from the calendar again, and reminders from the next step to come."""
     o = held.obligation
-    before = snapshot(o)
     lead = (o.due_on - o.window_opens_on).days
     o.status = status_on(o.due_on, held.today(now), lead_days=lead).value
     o.next_status_at = next_status_change(
@@ -170,6 +168,14 @@ def reopen(session: Session, held: Held, *, now: datetime, actor: str, action: s
     o.next_reminder_at = now
     o.updated_at = now
     session.add(o)
+
+
+def reopen(session: Session, held: Held, *, now: datetime, actor: str, action: str) -> None:
+    """Back under time's control (evidence still missing): status from the calendar, and
+    reminders resume from the next step to come; steps passed while paused are not sent."""
+    o = held.obligation
+    before = snapshot(o)
+    _resume_by_calendar(session, held, now=now)
     _audit(session, held, now=now, actor=actor, action=action, before=before)
 
 
@@ -258,18 +264,7 @@ def mark_unwaived(session: Session, held: Held, *, reason: str, now: datetime, a
     o.decision_reason = None
     o.decided_by = None
     o.closed_at = None
-    lead = (o.due_on - o.window_opens_on).days
-    o.status = status_on(o.due_on, held.today(now), lead_days=lead).value
-    o.next_status_at = next_status_change(
-        o.status,
-        due_on=o.due_on,
-        window_opens_on=o.window_opens_on,
-        timezone=held.contract.timezone,
-    )
-    # The sweep sends nothing for a cursor of `now` itself and moves it to the next step.
-    o.next_reminder_at = now
-    o.updated_at = now
-    session.add(o)
+    _resume_by_calendar(session, held, now=now)
     _audit(
         session,
         held,
