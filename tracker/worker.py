@@ -23,12 +23,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker import reminders
+from tracker import reminders, reports
 from tracker.clock import utc_now
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import get_engine
-from tracker.reports import schedules
 
 log = logging.getLogger("tracker.worker")
 
@@ -101,7 +100,7 @@ def _since(started: float) -> float:
 
 
 def _report_line(ctx: Context, stop: Callable[[], bool], started: float) -> str | None:
-    tick = schedules.tick(ctx, stop=stop)
+    tick = reports.tick(ctx, stop=stop)
     if not (tick.queued or tick.skipped or tick.failed):
         return None
     failed = f", {len(tick.failed)} failed: {'; '.join(tick.failed)}" if tick.failed else ""

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from tracker import __version__, migrate
+from tracker import __version__, demo, migrate
+from tracker import obligations as obligation_service
 from tracker.cli import (
     audit,
     clauses,
@@ -29,9 +30,7 @@ from tracker.cli.options import NOW_WRITES_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
 from tracker.db import get_engine
-from tracker.demo import portfolio as demo
 from tracker.errors import BadInput, TrackerError
-from tracker.obligations import listing as obligation_service
 
 app = typer.Typer(
     name="tracker",

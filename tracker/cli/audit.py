@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.audit import trail as audit_trail
+from tracker import audit
 from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.errors import Failure
@@ -25,7 +25,7 @@ def log(
     fmt: Format = FormatOption,
 ) -> None:
     """Events, newest first: who did what, when, with the values before and after."""
-    rows = audit_trail.log(
+    rows = audit.log(
         context(),
         contract=contract,
         since=parse_date(since, option="--since"),
@@ -43,7 +43,7 @@ def verify(
     fmt: Format = FormatOption,
 ) -> None:
     """Re-walk the hash chain; exit 1 naming the first altered, inserted or deleted event."""
-    report = audit_trail.verify(context(), expect_head=expect_head)
+    report = audit.verify(context(), expect_head=expect_head)
     emit_record(report.as_dict(), fmt)
     if not report.ok:
         raise Failure(report.detail)

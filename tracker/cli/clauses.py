@@ -11,7 +11,7 @@ from tracker import validate
 from tracker.cli.options import context, parse_params, write_output
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 from tracker.config import get_settings
-from tracker.contracts.upgrades import known_versions
+from tracker.contracts import known_versions
 from tracker.errors import BadInput
 from tracker.library.describe import describe
 from tracker.library.export import DocFormat, render_clause

@@ -12,7 +12,7 @@ from tracker.cli.options import context, parse_date
 from tracker.cli.output import Format, emit_rows
 from tracker.errors import BadInput
 from tracker.files import write_atomic
-from tracker.reminders.preview import preview as run_preview
+from tracker.reminders import preview as run_preview
 
 
 def preview(

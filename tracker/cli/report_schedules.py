@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from tracker import reports
 from tracker.cli.options import NOW_READS_HELP, NOW_WRITES_HELP, context
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
-from tracker.reports import schedules
 
 app = typer.Typer(
     help="Reports produced and emailed for every month, quarter or year that ends.",
@@ -54,7 +54,7 @@ def add(
     sent through the outbox with the files attached (`tracker worker` does this; cron
     users run `tracker report schedule tick` and `tracker relay`).
     """
-    record = schedules.add_schedule(
+    record = reports.add_schedule(
         context(now),
         every=every,
         scope=scope,
@@ -73,7 +73,7 @@ def list_(
     fmt: Format = FormatOption,
 ) -> None:
     """Schedules with their last report and when the next one is due."""
-    rows = schedules.list_schedules(context(now, writes=False), include_removed=removed)
+    rows = reports.list_schedules(context(now, writes=False), include_removed=removed)
     emit_rows(rows, fmt, empty="no report schedules")
 
 
@@ -83,7 +83,7 @@ def remove(
     fmt: Format = FormatOption,
 ) -> None:
     """Stop a schedule; it stays listed (`schedule list --all`) with its reports."""
-    emit_record(schedules.remove_schedule(context(), schedule_id), fmt)
+    emit_record(reports.remove_schedule(context(), schedule_id), fmt)
 
 
 @app.command("tick")
@@ -91,6 +91,6 @@ def tick(now: Annotated[str | None, NowOption] = None, fmt: Format = FormatOptio
     """One pass: produce every scheduled report that is due and queue its email (the
     worker does this every TRACKER_REPORT_SECONDS; `tracker relay` sends the emails).
     Exits 1 if a report could not be produced."""
-    report = schedules.tick(context(now))
+    report = reports.tick(context(now))
     emit_record(report.as_dict(), fmt)
     report.checked()

@@ -11,13 +11,8 @@ import typer
 from tracker.cli import report_schedules
 from tracker.cli.options import NOW_READS_HELP, context, write_output
 from tracker.cli.output import Format, FormatOption, emit_rows
-from tracker.clock import utc_now
-from tracker.db import write_session
 from tracker.errors import BadInput
-from tracker.reports import produce
-from tracker.reports.periods import parse_period
-from tracker.reports.runs import list_runs, record_run, run_file, sha256
-from tracker.reports.scope import parse_scope
+from tracker.reports import FORMATS, check_format, list_runs, produce_report, run_file, sha256
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -45,7 +40,7 @@ def _check_output(output: Path | None) -> Path:
 def _format_of(output: Path) -> str:
     """The format a file name asks for: q4.pdf is a PDF."""
     suffix = output.suffix.lower().lstrip(".")
-    if suffix not in produce.FORMATS:
+    if suffix not in FORMATS:
         raise BadInput(
             f"--format is required: {output.name} does not end in .html, .pdf, .csv or .xlsx"
         )
@@ -79,33 +74,21 @@ def report(
     if scope is None and period is None and fmt is None and output is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(2)
-    parsed_scope = parse_scope(_require(scope, "--scope", "portfolio, supplier:ID or contract:REF"))
-    parsed_period = parse_period(_require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B"))
+    _require(scope, "--scope", "portfolio, supplier:ID or contract:REF")
+    _require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B")
     target = _check_output(output)
-    fmt = produce.check_format(fmt if fmt is not None else _format_of(target))
-    use = context(now, writes=False)
-    figures = produce.compute_figures(use, parsed_scope, parsed_period, as_of=use.now)
-    data = produce.render(figures, fmt)
-    # The file first, then the record: a run is only recorded for a report that exists.
-    write_output(target, data)
-    with write_session(use.engine) as session:
-        run = record_run(
-            session,
-            scope=parsed_scope,
-            period=parsed_period,
-            as_of=use.now,
-            files={fmt: data},
-            recipients=[],
-            status="produced",
-            actor=use.actor,
-            # The record says when the report was really produced, whatever it is "as of".
-            now=utc_now(),
-        )
+    produced = produce_report(
+        context(now, writes=False),
+        scope=scope or "",
+        period=period or "",
+        fmt=fmt if fmt is not None else _format_of(target),
+    )
+    write_output(target, produced.data)
+    rate = "—" if produced.on_time_rate is None else f"{produced.on_time_rate:.1%}"
     typer.echo(
-        f"wrote {target} ({fmt}, {len(data):,} bytes, sha256 {sha256(data)}); "
-        f"report run {run.id}: {parsed_scope} {parsed_period.label}, "
-        f"{figures.outcomes.total} obligations, on-time rate "
-        f"{'—' if figures.on_time_rate is None else f'{figures.on_time_rate:.1%}'}"
+        f"wrote {target} ({produced.format}, {len(produced.data):,} bytes, "
+        f"sha256 {produced.sha256}); report run {produced.run_id}: {produced.scope} "
+        f"{produced.period}, {produced.obligations} obligations, on-time rate {rate}"
     )
 
 
@@ -131,7 +114,7 @@ def show(
     output: Annotated[Path, typer.Option("--output", "-o", help="file to write")],
 ) -> None:
     """Write a produced report again, byte for byte as it was produced."""
-    fmt = produce.check_format(fmt)
+    fmt = check_format(fmt)
     target = _check_output(output)
     data = run_file(context(), run_id, fmt)
     write_output(target, data)

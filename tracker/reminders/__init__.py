@@ -16,6 +16,7 @@ from tracker.reminders.outbox import (
     show_message,
 )
 from tracker.reminders.passes import RelayReport, SweepReport, relay, sweep
+from tracker.reminders.preview import Preview, PreviewedEmail, PreviewedReminder, preview
 from tracker.reminders.relay import worker_id
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "MessageView",
     "ObligationHistory",
     "PartialDelivery",
+    "Preview",
+    "PreviewedEmail",
+    "PreviewedReminder",
     "RelayReport",
     "Retried",
     "SweepReport",
@@ -34,6 +38,7 @@ __all__ = [
     "list_messages",
     "mail_backend",
     "obligation_history",
+    "preview",
     "relay",
     "retry",
     "send_test_message",
