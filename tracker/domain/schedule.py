@@ -163,6 +163,10 @@ def contract_occurrences(
     else:
         base = _resolve_date(trigger.date, values, clause)
     due = _due(base, offset, template, contract.country)
+    if due < contract.start_on and not trigger.before_start:
+        # Owed before the contract existed: the contract can ask for it on its first day,
+        # not earlier (a duty born overdue would set off the whole ladder at once).
+        due = contract.start_on
     if through is None or due <= through:
         yield Occurrence(template.id, "once", due)
 
@@ -221,6 +225,8 @@ def _recurring(
             return  # the calendar ends at 9999-12-31; so does an open-ended recurrence
         if through is not None and due > through:
             return
+        if due < contract.start_on and not template.trigger.before_start:
+            continue  # before the contract existed; the first period's duty comes later
         if previous is not None and due <= previous:
             continue  # a business-day roll collapsed two occurrences; keep the first
         previous = due

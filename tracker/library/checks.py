@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.domain.durations import CalendarKind, Duration
+from tracker.domain.policy import DEFAULT_OVERDUE
 from tracker.library.parameters import coerce, param_name, placeholders
 from tracker.library.schema import ClauseFile, ParamType, TriggerType
 
@@ -62,6 +63,7 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         if isinstance(template.escalation, str) and template.escalation not in profile_ids:
             add((*base, "escalation"), f"{template.escalation!r} is not an escalation profile")
         _check_trigger(clause, index, add)
+        _check_ladder(clause, index, add)
         resubmit = template.acceptance.resubmit_within
         _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:
@@ -120,6 +122,38 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
     offset = _duration_value(clause, trigger.offset)
     if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
         add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+
+
+def _check_ladder(clause: ClauseFile, index: int, add: Add) -> None:
+    """Every step of a ladder takes effect. Level 1 is the informal reminders, timed by the
+    template's `reminders.after_due`: a level-1 step on another day would be ignored, so
+    it is refused rather than silently dropped."""
+    template = clause.obligations[index]
+    escalation = template.escalation
+    if isinstance(escalation, list):
+        steps, where = escalation, ("obligations", index, "escalation")
+    else:
+        found = next(
+            (i for i, p in enumerate(clause.escalation_profiles) if p.id == escalation), None
+        )
+        if found is None:
+            return
+        steps = clause.escalation_profiles[found].steps
+        where = ("escalation_profiles", found, "steps")
+    reminders = template.reminders
+    informal = (
+        list(reminders.after_due)
+        if reminders and reminders.after_due is not None
+        else list(DEFAULT_OVERDUE)
+    )
+    for position, step in enumerate(steps):
+        if step.level == 1 and step.after_due is not None and step.after_due not in informal:
+            add(
+                (*where, position, "after_due"),
+                f"level 1 is the informal reminders, which obligation {template.id!r} sends "
+                f"after {', '.join(informal) or 'no delay'}; give {step.after_due} in its "
+                "reminders.after_due or drop this step",
+            )
 
 
 def _duration_value(clause: ClauseFile, text: str) -> Duration | None:

@@ -32,7 +32,8 @@ def _ladder(
         LadderStep(
             s.level,
             s.name,
-            _literal(s.after_due, clause, values) if s.after_due and not s.manual else None,
+            # A manual step with its own date falls on it, as the clause says.
+            _literal(s.after_due, clause, values) if s.after_due else None,
             manual=s.manual,
         )
         for s in sorted(steps, key=lambda s: s.level)

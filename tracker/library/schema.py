@@ -6,6 +6,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `trigger.adjust` (none | following | preceding) moves a calendar-day deadline that lands on
   a weekend or public holiday, as many contracts require.
 * `reminders.on_trigger` sends a notice when the trigger fires (short deadlines).
+* `trigger.before_start` (default false): without it no duty falls before the contract
+  start; a one-off duty that would is due on the start date, a recurring one is skipped.
 """
 
 from __future__ import annotations
@@ -150,6 +152,9 @@ class Trigger(Strict):
     offset: DurationText = "P0D"
     calendar: CalendarKind | None = None
     adjust: Literal["none", "following", "preceding"] = "none"
+    # No duty falls before the contract start unless the clause says so here: a one-off
+    # duty that would is due on the start date, a recurring one is skipped.
+    before_start: bool = False
 
 
 class Recurrence(Strict):
