@@ -251,7 +251,106 @@ def test_an_absurd_duration_is_refused_naming_the_parameter(cli: Cli) -> None:
 def test_diff_with_one_known_version_says_so_plainly(cli: Cli) -> None:
     result = cli.ok("clauses", "diff", "factory-social-audit")
     assert result.out == (
-        "factory-social-audit: only version 1.1.0 is known (the library has no earlier version "
+        "factory-social-audit: only version 1.2.0 is known (the library has no earlier version "
         "and no contract pins one), so there is nothing to compare\n"
     )
     assert "--from" not in result.err
+
+
+def test_strict_check_wants_a_section_behind_every_verified_default(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert cli.ok("clauses", "check", "--strict").out.startswith("ok: 23 clauses; ")
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    verified = AUDIT_V1.replace("id: buyer-audit", "id: claims").replace(
+        "source: inference", "source: verified"
+    )
+    (claims / "claims.yaml").write_text(verified, encoding="utf-8")
+    # Without --strict the file is well formed; with it the unbacked claim fails.
+    assert cli.ok("clauses", "check", str(claims)).out == "ok: 1 clause files\n"
+    result = cli("clauses", "check", "--strict", str(claims))
+    assert result.code == 1
+    assert result.err == (
+        f"{claims / 'claims.yaml'}: parameters.report_days.references: the default claims "
+        "verified: name a reference that has a URL and a section, or mark the default "
+        "secondary or inference\n"
+    )
+    # A reference with a URL but no section is not enough; with a section it passes.
+    cited = verified.replace("label: Days", "references: [ref], label: Days")
+    (claims / "claims.yaml").write_text(cited, encoding="utf-8")
+    assert cli("clauses", "check", "--strict", str(claims)).code == 1
+    sectioned = cited.replace("title: A source\n", "title: A source\n    section: Part 4.2\n")
+    (claims / "claims.yaml").write_text(sectioned, encoding="utf-8")
+    assert cli.ok("clauses", "check", "--strict", str(claims)).out == "ok: 1 clause files\n"
+
+
+def test_citing_a_reference_the_clause_does_not_define_is_refused(cli: Cli, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text(
+        AUDIT_V1.replace("id: buyer-audit", "id: bad").replace(
+            "label: Days", "references: [rba-manual], label: Days"
+        ),
+        encoding="utf-8",
+    )
+    result = cli("clauses", "check", str(broken))
+    assert result.code == 1
+    assert "parameters.report_days.references[0]: 'rba-manual' is not one of references" in (
+        result.err
+    )
+
+
+def test_list_shows_the_verified_share(cli: Cli) -> None:
+    out = cli.ok("clauses", "list").out
+    assert "VERIFIED" in out.splitlines()[0]
+    assert out.rstrip().splitlines()[-1] == "library: 10/78 defaults verified (13%)"
+    rows = {r["id"]: r for r in cli.ok("clauses", "list", "--format", "json").json()}
+    assert rows["datacentre-energy-reporting"]["verified"] == "2/3"
+    assert rows["buyer-audit"]["verified"] == "0/1"
+
+
+def test_a_contract_on_the_old_tco_clause_upgrades_to_the_corrected_archive_date(
+    cli: Cli, library: Path
+) -> None:
+    shipped = (Path(__file__).parents[2] / "clauses" / "tco-certified-valid.yaml").read_text(
+        encoding="utf-8"
+    )
+    # The 1.1.0 the library shipped before the correction, as a buyer's pinned version.
+    old = shipped.replace('version: "1.2.0"', 'version: "1.1.0"\noverrides: true').replace(
+        'default: "2029-12-01"', 'default: "2028-12-01"'
+    )
+    (library / "tco-certified-valid.yaml").write_text(old, encoding="utf-8")
+    cli.ok("contract", "attach", "C-1", "tco-certified-valid", "--now", "2027-01-02T10:00:00+01:00")
+    cli.ok("plan", "--now", "2028-06-01T09:00:00+02:00")  # the archive date comes into view
+    before = cli.ok("obligations", "--format", "json").json()
+    archive = [r["due_on"] for r in before if r["obligation"].startswith("Upgrade models")]
+    assert archive == ["2028-12-01"]
+
+    (library / "tco-certified-valid.yaml").unlink()
+    result = cli.ok(
+        "contract",
+        "upgrade-clause",
+        "C-1",
+        "tco-certified-valid",
+        "--now",
+        "2028-06-01T10:00:00+02:00",
+        "--format",
+        "json",
+    ).json()
+    assert (result["from_version"], result["to_version"]) == ("1.1.0", "1.2.0")
+    assert any(c.startswith("parameter generation_archive_date:") for c in result["changes"])
+    after = cli.ok("obligations", "--format", "json").json()
+    archive = sorted(
+        (r["due_on"], r["status"]) for r in after if r["obligation"].startswith("Upgrade models")
+    )
+    # The old date's duty is superseded; the corrected one is planned when it comes into
+    # the horizon, from the new default (the buyer never chose 2028-12-01 themselves).
+    assert archive == [("2028-12-01", "superseded")]
+    assert result["parameters"]["generation_archive_date"] == "2029-12-01"
+    cli.ok("plan", "--now", "2029-06-01T09:00:00+02:00")
+    after = cli.ok("obligations", "--format", "json").json()
+    archive = sorted(
+        (r["due_on"], r["status"]) for r in after if r["obligation"].startswith("Upgrade models")
+    )
+    assert archive == [("2028-12-01", "superseded"), ("2029-12-01", "upcoming")]

@@ -36,6 +36,10 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         if definition.default is None:
             add((*path, "default"), "every parameter needs a default the buyer can change")
             continue
+        reference_ids = {r.id for r in clause.references}
+        for position, cited in enumerate(definition.references):
+            if cited not in reference_ids:
+                add((*path, "references", position), f"{cited!r} is not one of references")
         try:
             coerce(definition, definition.default)
         except ValueError as exc:

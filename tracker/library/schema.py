@@ -6,6 +6,7 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `trigger.adjust` (none | following | preceding) moves a calendar-day deadline that lands on
   a weekend or public holiday, as many contracts require.
 * `reminders.on_trigger` sends a notice when the trigger fires (short deadlines).
+* `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
 """
@@ -130,6 +131,9 @@ class Parameter(Strict):
     label: str = ""
     description: str = ""
     source: Verification
+    # The references (ids in `references`) the default rests on; `check --strict` wants
+    # one with a URL and a section for every default that claims `verified`.
+    references: list[Slug] = []
 
 
 class EvidenceType(Strict):
