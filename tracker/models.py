@@ -203,6 +203,10 @@ class Obligation(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # The delivered product model a per-model duty is about (its certificate), if any.
+    product_model_id: int | None = Field(
+        default=None, foreign_key="product_model.id", ondelete="CASCADE", index=True
+    )
 
 
 class EscalationOutcome(StrEnum):
@@ -451,3 +455,24 @@ class ReportFile(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     size_bytes: int
     content: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class ProductModel(SQLModel, table=True):
+    """A product model delivered under a contract: per-model clauses (certificates,
+    registrations, declarations) give each model its own obligations. Retiring a model
+    stops its open duties; the row stays as history."""
+
+    __tablename__ = "product_model"
+    __table_args__ = (sa.UniqueConstraint("contract_id", "manufacturer", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    manufacturer: str = Field(max_length=200)
+    name: str = Field(max_length=200)  # model name or number, as on the certificate
+    product_type: str = Field(max_length=60)
+    first_delivery_on: date
+    last_delivery_on: date | None = None
+    retired_on: date | None = None
+    retire_reason: str | None = Field(default=None, max_length=2000)
+    added_at: datetime = _utc()
+    added_by: str = Field(max_length=320)

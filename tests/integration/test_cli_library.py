@@ -316,9 +316,14 @@ def test_a_contract_on_the_old_tco_clause_upgrades_to_the_corrected_archive_date
     shipped = (Path(__file__).parents[2] / "clauses" / "tco-certified-valid.yaml").read_text(
         encoding="utf-8"
     )
-    # The 1.1.0 the library shipped before the correction, as a buyer's pinned version.
-    old = shipped.replace('version: "1.2.0"', 'version: "1.1.0"\noverrides: true').replace(
-        'default: "2029-12-01"', 'default: "2028-12-01"'
+    # The 1.1.0 the library shipped before the correction (one archive duty per contract),
+    # as a buyer's pinned version.
+    old = (
+        shipped.replace('version: "1.2.0"', 'version: "1.1.0"\noverrides: true')
+        .replace('default: "2029-12-01"', 'default: "2028-12-01"')
+        .replace("    per_model: true\n", "")
+        .replace('    only_generation: "{min_generation}"\n', "")
+        .replace("Re-certify a model before", "Upgrade models before")
     )
     (library / "tco-certified-valid.yaml").write_text(old, encoding="utf-8")
     cli.ok("contract", "attach", "C-1", "tco-certified-valid", "--now", "2027-01-02T10:00:00+01:00")
@@ -344,13 +349,8 @@ def test_a_contract_on_the_old_tco_clause_upgrades_to_the_corrected_archive_date
     archive = sorted(
         (r["due_on"], r["status"]) for r in after if r["obligation"].startswith("Upgrade models")
     )
-    # The old date's duty is superseded; the corrected one is planned when it comes into
-    # the horizon, from the new default (the buyer never chose 2028-12-01 themselves).
+    # The old date's duty is superseded and the new default reaches the contract (the
+    # buyer never chose 2028-12-01 themselves). The new version re-checks per product
+    # model instead: tests/integration/test_cli_models.py.
     assert archive == [("2028-12-01", "superseded")]
     assert result["parameters"]["generation_archive_date"] == "2029-12-01"
-    cli.ok("plan", "--now", "2029-06-01T09:00:00+02:00")
-    after = cli.ok("obligations", "--format", "json").json()
-    archive = sorted(
-        (r["due_on"], r["status"]) for r in after if r["obligation"].startswith("Upgrade models")
-    )
-    assert archive == [("2028-12-01", "superseded"), ("2029-12-01", "upcoming")]

@@ -9,7 +9,7 @@ from datetime import date
 from tracker.domain.durations import CalendarKind, Duration
 from tracker.domain.policy import DEFAULT_OVERDUE
 from tracker.library.parameters import coerce, param_name, placeholders
-from tracker.library.schema import ClauseFile, ParamType, TriggerType
+from tracker.library.schema import ClauseFile, EventName, ParamType, TriggerType
 
 Path = tuple[str | int, ...]
 Add = Callable[[Path, str], None]
@@ -68,6 +68,7 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
             add((*base, "escalation"), f"{template.escalation!r} is not an escalation profile")
         _check_trigger(clause, index, add)
         _check_ladder(clause, index, add)
+        _check_per_model(clause, index, add)
         resubmit = template.acceptance.resubmit_within
         _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:
@@ -126,6 +127,29 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
     offset = _duration_value(clause, trigger.offset)
     if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
         add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+
+
+def _check_per_model(clause: ClauseFile, index: int, add: Add) -> None:
+    template = clause.obligations[index]
+    base: Path = ("obligations", index)
+    trigger = template.trigger
+    if template.only_generation is not None:
+        if not template.per_model:
+            add((*base, "only_generation"), "only a per_model obligation picks models")
+        name = param_name(template.only_generation)
+        if name is not None and name not in clause.parameters:
+            add((*base, "only_generation"), f"{{{name}}} is not a declared parameter")
+    if not template.per_model:
+        return
+    if trigger.type is TriggerType.EVENT and trigger.event is not EventName.NEW_PRODUCT_MODEL:
+        # Other events do not say which model they are about, so the field could not act.
+        add(
+            (*base, "per_model"),
+            "a per_model obligation starts from the contract, a new_product_model event or "
+            "an evidence expiry",
+        )
+    if trigger.type is TriggerType.FINDING:
+        add((*base, "per_model"), "findings are not about one product model")
 
 
 def _check_ladder(clause: ClauseFile, index: int, add: Add) -> None:

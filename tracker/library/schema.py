@@ -6,6 +6,9 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `trigger.adjust` (none | following | preceding) moves a calendar-day deadline that lands on
   a weekend or public holiday, as many contracts require.
 * `reminders.on_trigger` sends a notice when the trigger fires (short deadlines).
+* `obligations[].per_model` gives each delivered product model its own obligation, and
+  `only_generation` narrows it to models certified under one generation;
+  `evidence_types[].lookup_url` is the scheme's public lookup with `{certificate_number}`.
 * `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
@@ -146,6 +149,8 @@ class EvidenceType(Strict):
     has_validity: bool = False
     confidentiality: Confidentiality = Confidentiality.INTERNAL
     ocds_document_type: str | None = None
+    # The scheme's public lookup, `{certificate_number}` filled from the evidence's field.
+    lookup_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
 class Trigger(Strict):
@@ -217,6 +222,12 @@ class ObligationTemplate(Strict):
     escalation: Slug | list[EscalationStep] = "default"
     severity: Literal["normal", "priority"] = "normal"
     ocds: Ocds | None = None
+    # One obligation per delivered product model (its own certificate) instead of one per
+    # contract; none falls before the model's first delivery or after it is retired.
+    per_model: bool = False
+    # Only for models whose accepted certificate is of this generation (a literal or a
+    # `{parameter}`): the re-check when that generation is archived.
+    only_generation: str | None = None
 
 
 class ClauseFile(Strict):

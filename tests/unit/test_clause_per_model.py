@@ -1,0 +1,54 @@
+"""Per-model fields of a clause: each takes effect or the file is refused."""
+
+from __future__ import annotations
+
+from tests.factories import HEADER
+from tests.unit.test_clause_loader import problems
+
+BODY = """\
+parameters:
+  generation: {type: enum, choices: ["9", "10"], default: "9", source: inference}
+evidence_types:
+  - id: certificate
+    label: Certificate
+    has_validity: true
+    lookup_url: https://example.com/finder?number={certificate_number}
+obligations:
+  - id: per-model
+    title: Certificate of each model
+    trigger: {type: event, event: new_product_model}
+    per_model: true
+    only_generation: "{generation}"
+    evidence: [certificate]
+"""
+
+
+def text(old: str = "", new: str = "") -> str:
+    return (HEADER.format(id="x") + BODY).replace(old, new) if old else HEADER.format(id="x") + BODY
+
+
+def test_a_per_model_obligation_loads() -> None:
+    from tracker.library.loader import parse_clause_text
+
+    clause = parse_clause_text(text(), "x.yaml")
+    assert clause.obligations[0].per_model
+    assert clause.evidence_types[0].lookup_url == (
+        "https://example.com/finder?number={certificate_number}"
+    )
+
+
+def test_an_event_that_names_no_model_cannot_be_per_model() -> None:
+    found = problems(text("event: new_product_model", "event: supplier_site_change"))
+    assert any("obligations[0].per_model: a per_model obligation starts from" in p for p in found)
+
+
+def test_only_generation_needs_per_model_and_a_declared_parameter() -> None:
+    found = problems(text("    per_model: true\n", ""))
+    assert any("obligations[0].only_generation: only a per_model obligation" in p for p in found)
+    found = problems(text('"{generation}"', '"{generations}"'))
+    assert any("{generations} is not a declared parameter" in p for p in found)
+
+
+def test_a_lookup_url_must_be_https() -> None:
+    found = problems(text("https://example.com/finder", "http://example.com/finder"))
+    assert any("evidence_types[0].lookup_url" in p for p in found)
