@@ -154,3 +154,35 @@ def test_model_input_is_checked_before_anything_is_written(cli: Cli) -> None:
     assert twice.code == 2
     assert twice.err == "error: --name: Example ProBook 440 is already model 1 of C-1\n"
     assert len(cli.ok("contract", "model", "list", "C-1", "--format", "json").json()) == 3
+
+
+def test_the_report_lists_models_without_a_valid_certificate(cli: Cli, tmp_path: Path) -> None:
+    add_models(cli)
+    first = {
+        r["obligation"].rsplit(": Example ", 1)[1]: r["id"]
+        for r in obligations(cli)
+        if r["obligation"].startswith("Certificate")
+    }
+    certify(cli, tmp_path, first["ProBook 440"], "TCO-A", "10", "2027-03-31")
+    certify(cli, tmp_path, first["ProBook 450"], "TCO-B", "10", "2028-06-30")
+    # EliteBook 840 is delivered but never certified; ProBook 440's certificate has ended.
+    cli.ok(
+        "report", "--scope", "portfolio", "--period", "2027-Q2", "--now",
+        "2027-04-15T10:00:00+02:00", "--format", "csv", "-o", "q2.csv",
+    )  # fmt: skip
+    lines = (tmp_path / "q2.csv").read_text(encoding="utf-8").splitlines()
+    assert "summary,2027-Q2,models_without_valid_certificate,2" in lines
+    listed = [line for line in lines if line.startswith("models_without_valid_certificate,")]
+    prefix = "models_without_valid_certificate,C-1,"
+    assert listed == [
+        f"{prefix}scheme,tco-certified-valid",
+        f"{prefix}model_id,1",
+        f"{prefix}manufacturer,Example",
+        f"{prefix}model,ProBook 440",
+        f"{prefix}expired_on,2027-03-31",
+        f"{prefix}scheme,tco-certified-valid",
+        f"{prefix}model_id,3",
+        f"{prefix}manufacturer,Example",
+        f"{prefix}model,EliteBook 840",
+        f"{prefix}expired_on,",  # never certified
+    ]
