@@ -105,7 +105,8 @@ class Contract(SQLModel, table=True):
     cpv_codes: list[str] = _json(default_factory=list)
     manager_email: str | None = Field(default=None, max_length=320)
     timezone: str = Field(max_length=64)
-    country: str | None = Field(default=None, max_length=2)
+    # Whose public holidays count: a country (`DE`) or a region of it (`DE-BY`).
+    country: str | None = Field(default=None, max_length=10)
     status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
     created_at: datetime = _utc()
     # Set when the contract is terminated or cancelled before its planned end (`end_on`).

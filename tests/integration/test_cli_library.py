@@ -354,3 +354,30 @@ def test_a_contract_on_the_old_tco_clause_upgrades_to_the_corrected_archive_date
     # model instead: tests/integration/test_cli_models.py.
     assert archive == [("2028-12-01", "superseded")]
     assert result["parameters"]["generation_archive_date"] == "2029-12-01"
+
+
+def test_a_regional_holiday_calendar_moves_business_day_deadlines(cli: Cli) -> None:
+    # 6 January (Epiphany) is a holiday in Bavaria, not in all of Germany.
+    for reference, country in (("C-DE", "DE"), ("C-BY", "de-by")):
+        cli.ok(
+            "contract", "add", reference, "--supplier", "1", "--title", "Notebooks",
+            "--start", "2027-01-04", "--end", "2030-01-03", "--timezone", "Europe/Berlin",
+            "--country", country,
+        )  # fmt: skip
+        cli.ok(
+            "contract", "attach", reference, "buyer-audit", "--param", "report_days=P5D",
+            "--now", "2027-01-02T10:00:00+01:00",
+        )  # fmt: skip
+    shown = cli.ok("contract", "show", "C-BY", "--format", "json").json()
+    assert shown["country"] == "DE-BY"
+    rows = cli.ok("obligations", "--format", "json").json()
+    first = {r["contract"]: r["due_on"] for r in rows if r["obligation"] == "First audit report"}
+    assert first == {"C-DE": "2027-01-11", "C-BY": "2027-01-12"}
+    wrong = cli(
+        "contract", "add", "C-X", "--supplier", "1", "--title", "Notebooks", "--start",
+        "2027-01-04", "--end", "2030-01-03", "--country", "DE-XX",
+    )  # fmt: skip
+    assert wrong.code == 2
+    assert wrong.err.startswith(
+        "error: --country: 'DE-XX' is not a region of DE with holidays (DE-"
+    )

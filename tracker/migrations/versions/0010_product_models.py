@@ -1,4 +1,4 @@
-"""product models delivered under a contract, and per-model obligations
+"""product models delivered under a contract, per-model obligations, regional calendars
 
 Revision ID: 0010
 Revises: 0006
@@ -37,6 +37,10 @@ def upgrade() -> None:
     with op.batch_alter_table('product_model', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_model_contract_id'), ['contract_id'], unique=False)
 
+    # A contract's holiday calendar may name a region: DE-BY, ES-CT, CH-ZH.
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.alter_column('country', existing_type=sa.String(length=2), type_=sa.String(length=10), existing_nullable=True)
+
     with op.batch_alter_table('obligation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('product_model_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_obligation_product_model_id'), ['product_model_id'], unique=False)
@@ -48,6 +52,9 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_obligation_product_model_id_product_model'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_obligation_product_model_id'))
         batch_op.drop_column('product_model_id')
+
+    with op.batch_alter_table('contract', schema=None) as batch_op:
+        batch_op.alter_column('country', existing_type=sa.String(length=10), type_=sa.String(length=2), existing_nullable=True)
 
     with op.batch_alter_table('product_model', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_model_contract_id'))
