@@ -52,3 +52,33 @@ def test_only_generation_needs_per_model_and_a_declared_parameter() -> None:
 def test_a_lookup_url_must_be_https() -> None:
     found = problems(text("https://example.com/finder", "http://example.com/finder"))
     assert any("evidence_types[0].lookup_url" in p for p in found)
+
+
+BOUNDS = """\
+parameters:
+  from_day: {type: date, default: "2028-01-01", source: inference}
+  label_text: {type: string, default: "x", source: inference}
+obligations:
+  - id: bounded
+    title: Bounded report
+    trigger: {type: recurring}
+    recurrence: {interval: P1M, anchor: contract_start, ends_on: "{from_day}", count: 3}
+    applies_from: "{from_day}"
+"""
+
+
+def test_bounds_load_and_wrong_ones_are_refused() -> None:
+    from tracker.library.loader import parse_clause_text
+
+    good = HEADER.format(id="x") + BOUNDS
+    parse_clause_text(good, "x.yaml")
+    found = problems(good.replace("count: 3", 'count: "{label_text}"'))
+    assert any("recurrence.count: parameter 'label_text' is a string" in p for p in found)
+    found = problems(good.replace('ends_on: "{from_day}"', 'ends_on: "{label_text}"'))
+    assert any("recurrence.ends_on: parameter 'label_text' is a string" in p for p in found)
+    event = good.replace("trigger: {type: recurring}", "trigger: {type: event, event: delivery}")
+    event = "".join(line for line in event.splitlines(keepends=True) if "recurrence:" not in line)
+    found = problems(event)
+    assert any(
+        "obligations[0].applies_from: only duties planned from the contract" in p for p in found
+    )

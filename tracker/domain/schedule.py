@@ -102,6 +102,16 @@ def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: Cla
     return date.fromisoformat(str(raw))
 
 
+def _resolve_count(
+    value: int | str | None, values: Mapping[str, JsonValue], clause: ClauseRules
+) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    name = param_name(value)
+    raw = values.get(name, clause.parameters[name].default) if name else value
+    return int(str(raw))
+
+
 def _due(base: date, offset: Span, template: TemplateRules, country: str | None) -> date:
     """`base` plus the offset, moved to a business day if the template says so."""
     try:
@@ -135,10 +145,30 @@ def contract_occurrences(
     is raised or the evidence accepted (`event_occurrence`, `expiry_occurrence`).
     """
     trigger = template.trigger
-    offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
     kind = trigger.type
     if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
         return
+    applies_from = (
+        _resolve_date(template.applies_from, values, clause)
+        if template.applies_from is not None
+        else None
+    )
+    for occurrence in _contract_driven(template, clause, values, contract, through):
+        if applies_from is not None and occurrence.due_on < applies_from:
+            continue  # the duty does not apply yet
+        yield occurrence
+
+
+def _contract_driven(
+    template: TemplateRules,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    through: date | None,
+) -> Iterator[Occurrence]:
+    trigger = template.trigger
+    offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
+    kind = trigger.type
     if kind is TriggerType.RECURRING:
         yield from _recurring(
             template,
@@ -205,6 +235,12 @@ def _recurring(
     else:
         anchor = contract.start_on
     until = contract.end_on if recurrence.until == "contract_end" else None
+    if recurrence.ends_on is not None:
+        # Whichever is earlier: the contract's end or the recurrence's own end.
+        ends_on = _resolve_date(recurrence.ends_on, values, clause)
+        until = ends_on if until is None else min(until, ends_on)
+    count = _resolve_count(recurrence.count, values, clause)
+    yielded = 0
     first_months, first_days = first.total_months, first.day_part
     if recurrence.anchor == "first_due":
         # Every occurrence counts from the first one: 31 Jan, 28 Feb, 31 Mar, ...
@@ -230,6 +266,9 @@ def _recurring(
         if previous is not None and due <= previous:
             continue  # a business-day roll collapsed two occurrences; keep the first
         previous = due
+        if count is not None and yielded >= count:
+            return
+        yielded += 1
         yield Occurrence(template.id, f"r{index + 1}", due)
 
 

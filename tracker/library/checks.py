@@ -111,9 +111,28 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 _check_param_ref(clause, rec.first, (*base, "recurrence", "first"), add)
             if rec.anchor == "fixed_date":
                 _check_date(clause, rec.anchor_date, (*base, "recurrence", "anchor_date"), add)
+            if rec.ends_on is not None:
+                _check_date(clause, rec.ends_on, (*base, "recurrence", "ends_on"), add)
+            if isinstance(rec.count, str):
+                name = param_name(rec.count)
+                definition = clause.parameters.get(name or "")
+                if definition is None:
+                    add((*base, "recurrence", "count"), "a whole number or {parameter} is needed")
+                elif definition.type is not ParamType.INTEGER:
+                    add(
+                        (*base, "recurrence", "count"),
+                        f"parameter {name!r} is a {definition.type.value}, not an integer",
+                    )
     elif template.recurrence is not None:
         add((*base, "recurrence"), "only a trigger of type recurring repeats")
 
+    if template.applies_from is not None:
+        if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
+            add(
+                (*base, "applies_from"),
+                f"only duties planned from the contract have a start date (type is {kind.value})",
+            )
+        _check_date(clause, template.applies_from, (*base, "applies_from"), add)
     _check_param_ref(clause, trigger.offset, (*where, "offset"), add)
     name = param_name(trigger.offset)
     calendar = trigger.calendar

@@ -9,6 +9,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `obligations[].per_model` gives each delivered product model its own obligation, and
   `only_generation` narrows it to models certified under one generation;
   `evidence_types[].lookup_url` is the scheme's public lookup with `{certificate_number}`.
+* `obligations[].applies_from` (a date) and `recurrence.ends_on` / `recurrence.count` bound a
+  duty; with `until: contract_end` the earlier bound wins.
 * `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
@@ -70,6 +72,8 @@ class EventName(StrEnum):
     EXPORT_SHIPMENT = "export_shipment"
     CONTRACT_AMENDED = "contract_amended"
     EVIDENCE_REQUESTED = "evidence_requested"
+    # A competent authority's decision (e.g. under the Forced Labour Regulation).
+    AUTHORITY_DECISION = "authority_decision"
 
 
 class Confidentiality(StrEnum):
@@ -174,6 +178,10 @@ class Recurrence(Strict):
     anchor_date: str | None = None
     first: DurationText | None = None
     until: Literal["contract_end", "none"] = "contract_end"
+    # Further bounds; whichever comes first ends the recurrence: no occurrence after
+    # `ends_on` (a date or `{parameter}`), at most `count` occurrences (int or `{parameter}`).
+    ends_on: str | None = None
+    count: Annotated[int, Field(ge=1, le=10_000)] | str | None = None
 
 
 class Acceptance(Strict):
@@ -225,6 +233,9 @@ class ObligationTemplate(Strict):
     # One obligation per delivered product model (its own certificate) instead of one per
     # contract; none falls before the model's first delivery or after it is retired.
     per_model: bool = False
+    # The duty applies only from this date (a date or `{parameter}`): no occurrence of a
+    # contract-driven trigger falls before it ("batteries placed on the market from ...").
+    applies_from: str | None = None
     # Only for models whose accepted certificate is of this generation (a literal or a
     # `{parameter}`): the re-check when that generation is archived.
     only_generation: str | None = None
