@@ -153,3 +153,14 @@ def test_merging_two_steps_on_one_day_keeps_everyone_either_would_tell() -> None
     assert day_one[0].level == 4
     assert set(day_one[0].roles) == {SUPPLIER, MANAGER}
     assert day_one[0].roles[0] is MANAGER  # the louder step's people first
+
+
+def test_on_trigger_adds_a_notice_on_the_day_the_duty_was_planned() -> None:
+    due = date(2027, 4, 9)
+    steps = steps_for(due, before_due=["P7D"], notice_on=date(2027, 3, 10))
+    assert [(s.key, s.on) for s in steps[:2]] == [
+        ("notice", date(2027, 3, 10)),
+        ("before:P7D", date(2027, 4, 2)),
+    ]
+    # A duty planned on or after its due date has no separate notice.
+    assert "notice" not in {s.key for s in steps_for(due, notice_on=due)}

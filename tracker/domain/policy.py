@@ -95,10 +95,16 @@ def steps_for(
     after_due: Sequence[str] | None = None,
     recipients: Sequence[Role] | None = None,
     ladder: Sequence[LadderStep] | None = None,
+    notice_on: date | None = None,
 ) -> list[Step]:
-    """Every step of one obligation, in date order; one step per date at most."""
+    """Every step of one obligation, in date order; one step per date at most.
+
+    `notice_on` (a clause's `reminders.on_trigger`): the day the duty came to be, when the
+    supplier is told of it at once, if that is before the due date."""
     supplier = tuple(recipients) if recipients else SUPPLIER
     steps: list[Step] = []
+    if notice_on is not None and notice_on < due_on:
+        steps.append(Step("notice", notice_on, Kind.UPCOMING, 0, supplier, "notice"))
     for text in before_due if before_due is not None else DEFAULT_BEFORE:
         days = Duration.parse(text).total_days
         if days > 0:

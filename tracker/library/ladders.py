@@ -15,6 +15,8 @@ class PolicyInputs:
     after_due: tuple[str, ...] | None
     recipients: tuple[Role, ...] | None
     ladder: tuple[LadderStep, ...]
+    # `reminders.on_trigger`: a notice on the day the duty is planned (event recorded).
+    on_trigger: bool = False
 
 
 def _literal(text: str, clause: ClauseFile, values: dict[str, JsonValue]) -> str:
@@ -62,4 +64,5 @@ def policy_inputs(
         if reminders and reminders.recipients
         else None,
         ladder=ladder,
+        on_trigger=bool(reminders and reminders.on_trigger),
     )

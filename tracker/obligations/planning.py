@@ -230,6 +230,9 @@ def obligation_row(
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
     tz = target.dates.timezone
     step_days = [due_on + timedelta(days=offset) for offset in policy.offsets]
+    if policy.inputs.on_trigger and local_now.date() < due_on:
+        # The notice that the duty now exists: its day is today (see `steps_for`).
+        step_days = sorted({local_now.date(), *step_days})
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
