@@ -164,3 +164,40 @@ def test_on_trigger_adds_a_notice_on_the_day_the_duty_was_planned() -> None:
     ]
     # A duty planned on or after its due date has no separate notice.
     assert "notice" not in {s.key for s in steps_for(due, notice_on=due)}
+
+
+def test_an_event_or_expiry_before_the_start_owes_its_duty_on_the_start() -> None:
+    from tracker.domain.schedule import event_occurrence, expiry_occurrence
+
+    events = clause(
+        """
+        evidence_types:
+          - {id: certificate, label: Certificate, has_validity: true}
+        obligations:
+          - id: site-change
+            title: Report a site change
+            trigger: {type: event, event: supplier_site_change, offset: P10D}
+          - id: renewal
+            title: Renew the certificate
+            trigger: {type: evidence_expiry, evidence_type: certificate, offset: -P30D}
+        """
+    )
+    contract = dates(date(2027, 1, 15), date(2029, 12, 31))
+    event = event_occurrence(
+        events.obligation("site-change"),
+        clause=events,
+        values={},
+        contract=contract,
+        occurred_on=date(2026, 12, 20),
+        event_key="1",
+    )
+    assert event.due_on == date(2027, 1, 15)
+    expiry = expiry_occurrence(
+        events.obligation("renewal"),
+        clause=events,
+        values={},
+        contract=contract,
+        valid_until=date(2027, 1, 31),
+        evidence_key="1",
+    )
+    assert expiry.due_on == date(2027, 1, 15)  # 30 days before 31 Jan is 1 Jan

@@ -285,7 +285,9 @@ def event_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _due(occurred_on, offset, template, contract.country)
+    due = _not_before_start(
+        _due(occurred_on, offset, template, contract.country), template, contract
+    )
     return Occurrence(template.id, f"event:{event_key}", due)
 
 
@@ -302,5 +304,14 @@ def expiry_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _due(valid_until, offset, template, contract.country)
+    due = _not_before_start(
+        _due(valid_until, offset, template, contract.country), template, contract
+    )
     return Occurrence(template.id, f"expiry:{evidence_key}", due)
+
+
+def _not_before_start(due: date, template: TemplateRules, contract: ContractDates) -> date:
+    """An event or expiry before the contract start makes a duty owed on the start date."""
+    if due < contract.start_on and not template.trigger.before_start:
+        return contract.start_on
+    return due
