@@ -105,7 +105,8 @@ class Contract(SQLModel, table=True):
     cpv_codes: list[str] = _json(default_factory=list)
     manager_email: str | None = Field(default=None, max_length=320)
     timezone: str = Field(max_length=64)
-    country: str | None = Field(default=None, max_length=2)
+    # Whose public holidays count: a country (`DE`) or a region of it (`DE-BY`).
+    country: str | None = Field(default=None, max_length=10)
     status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
     created_at: datetime = _utc()
     # Set when the contract is terminated or cancelled before its planned end (`end_on`).
@@ -203,6 +204,10 @@ class Obligation(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=320)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # The delivered product model a per-model duty is about (its certificate), if any.
+    product_model_id: int | None = Field(
+        default=None, foreign_key="product_model.id", ondelete="CASCADE", index=True
+    )
 
 
 class EscalationOutcome(StrEnum):
@@ -534,3 +539,24 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _utc()
     last_used_at: datetime | None = _utc(default=None)
     revoked_at: datetime | None = _utc(default=None)
+
+
+class ProductModel(SQLModel, table=True):
+    """A product model delivered under a contract: per-model clauses (certificates,
+    registrations, declarations) give each model its own obligations. Retiring a model
+    stops its open duties; the row stays as history."""
+
+    __tablename__ = "product_model"
+    __table_args__ = (sa.UniqueConstraint("contract_id", "manufacturer", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    manufacturer: str = Field(max_length=200)
+    name: str = Field(max_length=200)  # model name or number, as on the certificate
+    product_type: str = Field(max_length=60)
+    first_delivery_on: date
+    last_delivery_on: date | None = None
+    retired_on: date | None = None
+    retire_reason: str | None = Field(default=None, max_length=2000)
+    added_at: datetime = _utc()
+    added_by: str = Field(max_length=320)

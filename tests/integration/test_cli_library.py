@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+import re
 from pathlib import Path
 
 import pytest
@@ -251,7 +252,137 @@ def test_an_absurd_duration_is_refused_naming_the_parameter(cli: Cli) -> None:
 def test_diff_with_one_known_version_says_so_plainly(cli: Cli) -> None:
     result = cli.ok("clauses", "diff", "factory-social-audit")
     assert result.out == (
-        "factory-social-audit: only version 1.1.0 is known (the library has no earlier version "
+        "factory-social-audit: only version 1.2.0 is known (the library has no earlier version "
         "and no contract pins one), so there is nothing to compare\n"
     )
     assert "--from" not in result.err
+
+
+def test_strict_check_wants_a_section_behind_every_verified_default(
+    cli: Cli, tmp_path: Path
+) -> None:
+    library = cli.ok("clauses", "check", "--strict").out
+    assert re.fullmatch(r"ok: \d+ clauses; \d+/\d+ defaults verified \(\d+%\)\n", library)
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    verified = AUDIT_V1.replace("id: buyer-audit", "id: claims").replace(
+        "source: inference", "source: verified"
+    )
+    (claims / "claims.yaml").write_text(verified, encoding="utf-8")
+    # Without --strict the file is well formed; with it the unbacked claim fails.
+    assert cli.ok("clauses", "check", str(claims)).out == "ok: 1 clause files\n"
+    result = cli("clauses", "check", "--strict", str(claims))
+    assert result.code == 1
+    assert result.err == (
+        f"{claims / 'claims.yaml'}: parameters.report_days.references: the default claims "
+        "verified: name a reference that has a URL and a section, or mark the default "
+        "secondary or inference\n"
+    )
+    # A reference with a URL but no section is not enough; with a section it passes.
+    cited = verified.replace("label: Days", "references: [ref], label: Days")
+    (claims / "claims.yaml").write_text(cited, encoding="utf-8")
+    assert cli("clauses", "check", "--strict", str(claims)).code == 1
+    sectioned = cited.replace("title: A source\n", "title: A source\n    section: Part 4.2\n")
+    (claims / "claims.yaml").write_text(sectioned, encoding="utf-8")
+    assert cli.ok("clauses", "check", "--strict", str(claims)).out == "ok: 1 clause files\n"
+
+
+def test_citing_a_reference_the_clause_does_not_define_is_refused(cli: Cli, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text(
+        AUDIT_V1.replace("id: buyer-audit", "id: bad").replace(
+            "label: Days", "references: [rba-manual], label: Days"
+        ),
+        encoding="utf-8",
+    )
+    result = cli("clauses", "check", str(broken))
+    assert result.code == 1
+    assert "parameters.report_days.references[0]: 'rba-manual' is not one of references" in (
+        result.err
+    )
+
+
+def test_list_shows_the_verified_share(cli: Cli) -> None:
+    out = cli.ok("clauses", "list").out
+    assert "VERIFIED" in out.splitlines()[0]
+    # Shipped and the buyer's own clauses together; the buyer's one default is inference.
+    assert re.fullmatch(
+        r"library: \d+/\d+ defaults verified \(\d+%\)", out.rstrip().splitlines()[-1]
+    )
+    rows = {r["id"]: r for r in cli.ok("clauses", "list", "--format", "json").json()}
+    assert rows["datacentre-energy-reporting"]["verified"] == "2/3"
+    assert rows["buyer-audit"]["verified"] == "0/1"
+
+
+def test_a_contract_on_the_old_tco_clause_upgrades_to_the_corrected_archive_date(
+    cli: Cli, library: Path
+) -> None:
+    shipped = (Path(__file__).parents[2] / "clauses" / "tco-certified-valid.yaml").read_text(
+        encoding="utf-8"
+    )
+    # The 1.1.0 the library shipped before the correction (one archive duty per contract),
+    # as a buyer's pinned version.
+    old = (
+        shipped.replace('version: "1.2.0"', 'version: "1.1.0"\noverrides: true')
+        .replace('default: "2029-12-01"', 'default: "2028-12-01"')
+        .replace("    per_model: true\n", "")
+        .replace('    only_generation: "{min_generation}"\n', "")
+        .replace("Re-certify a model before", "Upgrade models before")
+    )
+    (library / "tco-certified-valid.yaml").write_text(old, encoding="utf-8")
+    cli.ok("contract", "attach", "C-1", "tco-certified-valid", "--now", "2027-01-02T10:00:00+01:00")
+    cli.ok("plan", "--now", "2028-06-01T09:00:00+02:00")  # the archive date comes into view
+    before = cli.ok("obligations", "--format", "json").json()
+    archive = [r["due_on"] for r in before if r["obligation"].startswith("Upgrade models")]
+    assert archive == ["2028-12-01"]
+
+    (library / "tco-certified-valid.yaml").unlink()
+    result = cli.ok(
+        "contract",
+        "upgrade-clause",
+        "C-1",
+        "tco-certified-valid",
+        "--now",
+        "2028-06-01T10:00:00+02:00",
+        "--format",
+        "json",
+    ).json()
+    assert (result["from_version"], result["to_version"]) == ("1.1.0", "1.2.0")
+    assert any(c.startswith("parameter generation_archive_date:") for c in result["changes"])
+    after = cli.ok("obligations", "--format", "json").json()
+    archive = sorted(
+        (r["due_on"], r["status"]) for r in after if r["obligation"].startswith("Upgrade models")
+    )
+    # The old date's duty is superseded and the new default reaches the contract (the
+    # buyer never chose 2028-12-01 themselves). The new version re-checks per product
+    # model instead: tests/integration/test_cli_models.py.
+    assert archive == [("2028-12-01", "superseded")]
+    assert result["parameters"]["generation_archive_date"] == "2029-12-01"
+
+
+def test_a_regional_holiday_calendar_moves_business_day_deadlines(cli: Cli) -> None:
+    # 6 January (Epiphany) is a holiday in Bavaria, not in all of Germany.
+    for reference, country in (("C-DE", "DE"), ("C-BY", "de-by")):
+        cli.ok(
+            "contract", "add", reference, "--supplier", "1", "--title", "Notebooks",
+            "--start", "2027-01-04", "--end", "2030-01-03", "--timezone", "Europe/Berlin",
+            "--country", country,
+        )  # fmt: skip
+        cli.ok(
+            "contract", "attach", reference, "buyer-audit", "--param", "report_days=P5D",
+            "--now", "2027-01-02T10:00:00+01:00",
+        )  # fmt: skip
+    shown = cli.ok("contract", "show", "C-BY", "--format", "json").json()
+    assert shown["country"] == "DE-BY"
+    rows = cli.ok("obligations", "--format", "json").json()
+    first = {r["contract"]: r["due_on"] for r in rows if r["obligation"] == "First audit report"}
+    assert first == {"C-DE": "2027-01-11", "C-BY": "2027-01-12"}
+    wrong = cli(
+        "contract", "add", "C-X", "--supplier", "1", "--title", "Notebooks", "--start",
+        "2027-01-04", "--end", "2030-01-03", "--country", "DE-XX",
+    )  # fmt: skip
+    assert wrong.code == 2
+    assert wrong.err.startswith(
+        "error: --country: 'DE-XX' is not a region of DE with holidays (DE-"
+    )

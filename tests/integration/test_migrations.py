@@ -19,6 +19,7 @@ TRACKER_TABLES = {
     "contract_event",
     "obligation",
     "obligation_decision",
+    "product_model",
     "evidence",
     "finding",
     "report_schedule",

@@ -31,6 +31,7 @@ SHEETS = [
     "Overdue",
     "Open findings",
     "Certificates expiring",
+    "Models without a valid certificate",
     "Definitions",
 ]
 EVIL_TITLE = '=HYPERLINK("http://evil.example/","click")'

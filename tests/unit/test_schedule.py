@@ -123,10 +123,10 @@ def test_signature_trigger_needs_a_signature_date() -> None:
             template,
             clause=signed,
             values={},
-            contract=dates(date(2027, 1, 1), date(2028, 1, 1), signed=date(2026, 12, 1)),
+            contract=dates(date(2027, 1, 1), date(2028, 1, 1), signed=date(2026, 12, 20)),
         )
     )
-    assert [o.due_on for o in got] == [date(2026, 12, 15)]
+    assert [o.due_on for o in got] == [date(2027, 1, 3)]
 
 
 def test_adjust_moves_weekend_deadlines() -> None:

@@ -247,3 +247,11 @@ def test_moving_dates_are_parameters_the_buyer_can_update() -> None:
     assert [o.due_on for o in occurrences] == [date(2028, 1, 1)]
     tco = by_id("tco-certified-valid")
     assert tco.parameters["generation_archive_date"].source is Verification.INFERENCE
+
+
+def test_every_verified_default_in_the_shipped_library_names_a_sectioned_source() -> None:
+    # What `tracker clauses check --strict` runs in CI.
+    from tracker.library.sources import source_problems
+
+    library = load_library(CLAUSES)
+    assert [str(p) for clause in library for p in source_problems(clause)] == []

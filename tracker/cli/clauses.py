@@ -23,7 +23,8 @@ from tracker.library.loader import (
     load_library,
 )
 from tracker.library.parameters import resolve_values
-from tracker.library.schema import Category
+from tracker.library.schema import Category, ClauseFile
+from tracker.library.sources import source_problems, verified_share
 from tracker.library.versions import summarise, unified
 from tracker.paths import shipped_clauses_dir
 
@@ -39,7 +40,8 @@ def list_(
     category: Annotated[Category | None, typer.Option(help="only this category")] = None,
     fmt: Format = FormatOption,
 ) -> None:
-    """List the clauses in the library."""
+    """List the clauses in the library, with the share of defaults verified at source."""
+    clauses = [c for c in _library() if category is None or c.category is category]
     rows = [
         {
             "id": c.id,
@@ -47,11 +49,13 @@ def list_(
             "category": c.category.value,
             "title": c.title,
             "obligations": len(c.obligations),
+            "verified": str(verified_share([c])).split(" ", 1)[0],
         }
-        for c in _library()
-        if category is None or c.category is category
+        for c in clauses
     ]
     emit_rows(rows, fmt, empty="no clauses")
+    if fmt is Format.TABLE and clauses:
+        typer.echo(f"\nlibrary: {verified_share(clauses)}")
 
 
 @app.command("show")
@@ -114,6 +118,14 @@ def check(
         list[Path] | None,
         typer.Argument(help="files or directories (default: the whole library)"),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="also fail when a default claims verified without a reference that has a "
+            "URL and a section",
+        ),
+    ] = False,
 ) -> None:
     """Validate clause files: one line per problem as `file:line: field: what is wrong`."""
     if not paths:
@@ -121,10 +133,12 @@ def check(
             library = _library()
         except ClauseFileError as exc:
             _fail(exc)
-        typer.echo(f"ok: {len(library)} clauses")
+        if strict:
+            _fail_on_sources(list(library))
+        typer.echo(f"ok: {len(library)} clauses; {verified_share(library)}")
         return
     problems: list[str] = []
-    count = 0
+    loaded = []
     for path in paths:
         files = clause_files(path) if path.is_dir() else [path]
         if not path.exists():
@@ -132,15 +146,27 @@ def check(
             continue
         for file in files:
             try:
-                load_clause_file(file)
-                count += 1
+                clause = load_clause_file(file)
             except ClauseFileError as exc:
                 problems.extend(str(p) for p in exc.problems)
+                continue
+            loaded.append(clause)
+            if strict:
+                problems.extend(f"{file}: {p.field}: {p.message}" for p in source_problems(clause))
+    count = len(loaded)
     if problems:
         for line in problems:
             typer.echo(line, err=True)
         raise typer.Exit(1)
     typer.echo(f"ok: {count} clause files")
+
+
+def _fail_on_sources(clauses: list[ClauseFile]) -> None:
+    problems = [p for clause in clauses for p in source_problems(clause)]
+    if problems:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1)
 
 
 def _fail(exc: ClauseFileError) -> None:

@@ -212,3 +212,73 @@ def upgrade_clause(
         context(now), reference, clause_id, params=parse_params(param)
     )
     emit_record(record, fmt)
+
+
+model_app = typer.Typer(
+    help="The product models delivered under a contract, each with its own certificate.",
+    no_args_is_help=True,
+)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("add")
+def model_add(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    manufacturer: Annotated[str, typer.Option(help="manufacturer (brand owner)")],
+    name: Annotated[str, typer.Option(help="model name or number, as on the certificate")],
+    product_type: Annotated[str, typer.Option(help="e.g. notebook, monitor, smartphone")],
+    first_delivery_on: Annotated[str, typer.Option(help="date of the first delivery")],
+    last_delivery_on: Annotated[
+        str | None, typer.Option(help="date of the last delivery, if known")
+    ] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Register a delivered model and plan its own certificate duties."""
+    first = parse_date(first_delivery_on, option="--first-delivery-on")
+    assert first is not None
+    record = contracts.add_model(
+        context(now),
+        reference,
+        manufacturer=manufacturer,
+        name=name,
+        product_type=product_type,
+        first_delivery_on=first,
+        last_delivery_on=parse_date(last_delivery_on, option="--last-delivery-on"),
+    )
+    emit_record(record, fmt)
+
+
+@model_app.command("list")
+def model_list(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    fmt: Format = FormatOption,
+) -> None:
+    """The contract's models with each one's certificate: number, generation, valid until."""
+    ctx = context()
+    rows = contracts.model_certificates(ctx, reference)
+    if rows:
+        emit_rows(rows, fmt)
+        return
+    # No per-model clause attached (or no certificate scheme): the models themselves.
+    emit_rows(contracts.list_models(ctx, reference), fmt, empty="no product models")
+
+
+@model_app.command("retire")
+def model_retire(
+    reference: Annotated[str, typer.Argument(help="contract reference")],
+    model_id: Annotated[int, typer.Argument(help="model id (see `contract model list`)")],
+    reason: Annotated[str, typer.Option(help="why the model is no longer delivered")],
+    retired_on: Annotated[str | None, typer.Option(help="date (default: today)")] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """No more deliveries of a model: its duties from that date on are closed."""
+    record = contracts.retire_model(
+        context(now),
+        reference,
+        model_id,
+        reason=reason,
+        retired_on=parse_date(retired_on, option="--retired-on"),
+    )
+    emit_record(record, fmt)

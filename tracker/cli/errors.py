@@ -37,6 +37,7 @@ OPTIONS: dict[str, str] = {
     "ended_on": "--on",
     "plan_from": "--from",
     "contact_id": "CONTACT_ID",
+    "model_id": "MODEL_ID",
     "files": "FILE",
     "cap": "--no-cap",
     "run_id": "RUN_ID",

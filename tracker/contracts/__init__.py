@@ -7,6 +7,12 @@ The use cases every door (CLI, web, API) calls; each returns a typed record from
 from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.lifecycle import detach_clause, end_contract
+from tracker.contracts.models_delivered import (
+    add_model,
+    list_models,
+    model_certificates,
+    retire_model,
+)
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
     add_contract,
@@ -28,6 +34,7 @@ from tracker.contracts.upgrades import known_versions, upgrade_clause
 __all__ = [
     "add_contact",
     "add_contract",
+    "add_model",
     "add_supplier",
     "attach_clause",
     "detach_clause",
@@ -39,9 +46,12 @@ __all__ = [
     "get_supplier",
     "known_versions",
     "list_contracts",
+    "list_models",
     "list_suppliers",
+    "model_certificates",
     "parse_amount",
     "raise_event",
     "remove_contact",
+    "retire_model",
     "upgrade_clause",
 ]

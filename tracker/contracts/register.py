@@ -27,6 +27,7 @@ from tracker.contracts.results import (
 )
 from tracker.contracts.suppliers import find_supplier
 from tracker.db import read_session, write_session
+from tracker.domain.business_days import check_calendar
 from tracker.domain.schedule import (
     ContractDates,
     ScheduleError,
@@ -93,7 +94,7 @@ def add_contract(
     check_contract_dates(start_on=start_on, end_on=end_on, signed_on=signed_on)
     manager = validate.email(manager_email, field="manager_email") if manager_email else None
     tz = validate.timezone(timezone or ctx.settings.timezone, field="timezone")
-    cc = validate.country(country or ctx.settings.country, field="country")
+    cc = holiday_calendar(country or ctx.settings.country)
     cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
     buyer = validate.text(buyer, field="buyer", max_length=300) if buyer is not None else None
     amount, money = check_value(value, currency)
@@ -143,6 +144,16 @@ def add_contract(
 
 def is_status(value: str) -> bool:
     return value in {s.value for s in ContractStatus}
+
+
+def holiday_calendar(value: str | None) -> str | None:
+    """The contract's holiday calendar: a country or a region of it (`DE-BY`)."""
+    if value is None:
+        return None
+    try:
+        return check_calendar(value)
+    except ValueError as exc:
+        raise BadInput(str(exc), field="country") from None
 
 
 def check_value(value: Decimal | None, currency: str | None) -> tuple[Decimal | None, str | None]:

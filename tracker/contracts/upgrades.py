@@ -114,8 +114,15 @@ def upgrade_clause(
                 planned=[],
                 message=f"{reference} already uses {clause_id} {new.version}",
             )
-        # Keep the buyer's choices where the new version still has the parameter.
-        kept = {k: str(v) for k, v in attached.parameters.items() if k in new.parameters}
+        # Keep the buyer's choices where the new version still has the parameter. A value
+        # equal to the old version's default was the library's, not the buyer's: it follows
+        # the new default, so a corrected default (a date, a period) reaches the contract.
+        old_defaults = resolve_values(old, {})
+        kept = {
+            k: str(v)
+            for k, v in attached.parameters.items()
+            if k in new.parameters and v != old_defaults.get(k)
+        }
         values = resolve_values(new, {**kept, **(params or {})})
         version_id = store_clause_version(session, new, now=ctx.now)
         today = local_today(ctx.now, contract.timezone)

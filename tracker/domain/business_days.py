@@ -1,4 +1,5 @@
-"""Business-day arithmetic: weekends and the public holidays of a contract's country."""
+"""Business-day arithmetic: weekends and the public holidays of a contract's country, or of
+one of its regions (`DE-BY`, `ES-CT`, `CH-ZH`: the holidays package's subdivisions)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,30 @@ WEEKEND = frozenset({5, 6})  # Saturday, Sunday
 def _holidays(country: str, year: int) -> frozenset[date]:
     # A plain set per country and year: the holidays package's own lookups are far slower
     # than a set, and a portfolio asks millions of times.
-    calendar: Any = holidays.country_holidays(country, years=year)
+    code, _, region = country.partition("-")
+    calendar: Any = holidays.country_holidays(code, subdiv=region or None, years=year)
     return frozenset(calendar.keys())
+
+
+def check_calendar(value: str) -> str:
+    """An upper-cased holiday calendar: a country (ISO 3166-1, `DE`) or one of its regions
+    the holidays package knows (ISO 3166-2 without the country's own prefix, `DE-BY`).
+    Raises ValueError saying what is known."""
+    code, dash, region = value.strip().upper().partition("-")
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    if code not in supported:
+        raise ValueError(
+            f"{value!r} is not a country code with a public-holiday calendar "
+            "(ISO 3166 alpha-2, e.g. DE, SE, GB, or a region such as DE-BY)"
+        )
+    if not dash:
+        return code
+    regions = supported[code]
+    if region not in regions:
+        known = ", ".join(f"{code}-{r}" for r in regions[:12]) or "none"
+        more = ", ..." if len(regions) > 12 else ""
+        raise ValueError(f"{value!r} is not a region of {code} with holidays ({known}{more})")
+    return f"{code}-{region}"
 
 
 def holiday_checker(country: str | None) -> Callable[[date], bool]:

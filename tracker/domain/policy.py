@@ -53,7 +53,9 @@ class LadderStep:
 
     level: int
     name: str
-    after_due: str | None  # ISO duration after the due date; None for manual steps
+    # ISO duration after the due date; None: a manual step comes MANUAL_GAP after the
+    # previous rung (a step with no date of its own must be manual).
+    after_due: str | None
     manual: bool = False
 
 
@@ -93,10 +95,16 @@ def steps_for(
     after_due: Sequence[str] | None = None,
     recipients: Sequence[Role] | None = None,
     ladder: Sequence[LadderStep] | None = None,
+    notice_on: date | None = None,
 ) -> list[Step]:
-    """Every step of one obligation, in date order; one step per date at most."""
+    """Every step of one obligation, in date order; one step per date at most.
+
+    `notice_on` (a clause's `reminders.on_trigger`): the day the duty came to be, when the
+    supplier is told of it at once, if that is before the due date."""
     supplier = tuple(recipients) if recipients else SUPPLIER
     steps: list[Step] = []
+    if notice_on is not None and notice_on < due_on:
+        steps.append(Step("notice", notice_on, Kind.UPCOMING, 0, supplier, "notice"))
     for text in before_due if before_due is not None else DEFAULT_BEFORE:
         days = Duration.parse(text).total_days
         if days > 0:
@@ -159,11 +167,23 @@ def steps_for(
                     rung.name,
                 )
             )
-    by_day: dict[date, Step] = {}
+    return merge_same_day(steps)
+
+
+def merge_same_day(steps: Sequence[Step]) -> list[Step]:
+    """One step per date: the loudest step's kind, level and name, and everyone any step
+    of that date would have told (the louder step's people first, each once). Dropping
+    the quieter step's people would leave, say, the supplier who must act unwarned on the
+    day the contract manager is asked to decide."""
+    by_day: dict[date, list[Step]] = {}
     for step in sorted(steps, key=lambda s: (s.on, SEVERITY[s.kind], s.level)):
-        roles = tuple(dict.fromkeys(step.roles))  # each person told once per step
-        by_day[step.on] = Step(step.key, step.on, step.kind, step.level, roles, step.name)
-    return sorted(by_day.values(), key=lambda s: s.on)
+        by_day.setdefault(step.on, []).append(step)
+    merged = []
+    for day, same in sorted(by_day.items()):
+        loudest = same[-1]
+        roles = tuple(dict.fromkeys(r for s in reversed(same) for r in s.roles))
+        merged.append(Step(loudest.key, day, loudest.kind, loudest.level, roles, loudest.name))
+    return merged
 
 
 def reminders_paused(status: str) -> bool:

@@ -102,6 +102,16 @@ def _resolve_date(text: str | None, values: Mapping[str, JsonValue], clause: Cla
     return date.fromisoformat(str(raw))
 
 
+def _resolve_count(
+    value: int | str | None, values: Mapping[str, JsonValue], clause: ClauseRules
+) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    name = param_name(value)
+    raw = values.get(name, clause.parameters[name].default) if name else value
+    return int(str(raw))
+
+
 def _due(base: date, offset: Span, template: TemplateRules, country: str | None) -> date:
     """`base` plus the offset, moved to a business day if the template says so."""
     try:
@@ -135,10 +145,30 @@ def contract_occurrences(
     is raised or the evidence accepted (`event_occurrence`, `expiry_occurrence`).
     """
     trigger = template.trigger
-    offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
     kind = trigger.type
     if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
         return
+    applies_from = (
+        _resolve_date(template.applies_from, values, clause)
+        if template.applies_from is not None
+        else None
+    )
+    for occurrence in _contract_driven(template, clause, values, contract, through):
+        if applies_from is not None and occurrence.due_on < applies_from:
+            continue  # the duty does not apply yet
+        yield occurrence
+
+
+def _contract_driven(
+    template: TemplateRules,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    through: date | None,
+) -> Iterator[Occurrence]:
+    trigger = template.trigger
+    offset = resolve_span(trigger.offset, clause=clause, values=values, calendar=trigger.calendar)
+    kind = trigger.type
     if kind is TriggerType.RECURRING:
         yield from _recurring(
             template,
@@ -163,6 +193,10 @@ def contract_occurrences(
     else:
         base = _resolve_date(trigger.date, values, clause)
     due = _due(base, offset, template, contract.country)
+    if due < contract.start_on and not trigger.before_start:
+        # Owed before the contract existed: the contract can ask for it on its first day,
+        # not earlier (a duty born overdue would set off the whole ladder at once).
+        due = contract.start_on
     if through is None or due <= through:
         yield Occurrence(template.id, "once", due)
 
@@ -201,6 +235,12 @@ def _recurring(
     else:
         anchor = contract.start_on
     until = contract.end_on if recurrence.until == "contract_end" else None
+    if recurrence.ends_on is not None:
+        # Whichever is earlier: the contract's end or the recurrence's own end.
+        ends_on = _resolve_date(recurrence.ends_on, values, clause)
+        until = ends_on if until is None else min(until, ends_on)
+    count = _resolve_count(recurrence.count, values, clause)
+    yielded = 0
     first_months, first_days = first.total_months, first.day_part
     if recurrence.anchor == "first_due":
         # Every occurrence counts from the first one: 31 Jan, 28 Feb, 31 Mar, ...
@@ -221,9 +261,14 @@ def _recurring(
             return  # the calendar ends at 9999-12-31; so does an open-ended recurrence
         if through is not None and due > through:
             return
+        if due < contract.start_on and not template.trigger.before_start:
+            continue  # before the contract existed; the first period's duty comes later
         if previous is not None and due <= previous:
             continue  # a business-day roll collapsed two occurrences; keep the first
         previous = due
+        if count is not None and yielded >= count:
+            return
+        yielded += 1
         yield Occurrence(template.id, f"r{index + 1}", due)
 
 
@@ -240,7 +285,9 @@ def event_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _due(occurred_on, offset, template, contract.country)
+    due = _not_before_start(
+        _due(occurred_on, offset, template, contract.country), template, contract
+    )
     return Occurrence(template.id, f"event:{event_key}", due)
 
 
@@ -257,5 +304,14 @@ def expiry_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _due(valid_until, offset, template, contract.country)
+    due = _not_before_start(
+        _due(valid_until, offset, template, contract.country), template, contract
+    )
     return Occurrence(template.id, f"expiry:{evidence_key}", due)
+
+
+def _not_before_start(due: date, template: TemplateRules, contract: ContractDates) -> date:
+    """An event or expiry before the contract start makes a duty owed on the start date."""
+    if due < contract.start_on and not template.trigger.before_start:
+        return contract.start_on
+    return due

@@ -20,7 +20,12 @@ from tracker.domain.localtime import zone
 from tracker.domain.schedule import expiry_occurrence
 from tracker.library.schema import TriggerType
 from tracker.models import Evidence
-from tracker.obligations.planning import ensure_obligation, obligation_row
+from tracker.obligations.planning import (
+    ensure_obligation,
+    model_label,
+    obligation_row,
+    plan_model_duties,
+)
 from tracker.obligations.state import Held
 
 
@@ -40,8 +45,6 @@ def plan_renewals(
     now: datetime,
     reminder_hour: int,
 ) -> list[Renewal]:
-    if evidence.valid_until is None:
-        return []
     planned: list[Renewal] = []
     target = held.target()
     local_now = now.astimezone(zone(target.dates.timezone))
@@ -50,6 +53,7 @@ def plan_renewals(
         if (
             trigger.type is not TriggerType.EVIDENCE_EXPIRY
             or trigger.evidence_type != evidence.evidence_type
+            or evidence.valid_until is None
         ):
             continue
         occurrence = expiry_occurrence(
@@ -79,8 +83,22 @@ def plan_renewals(
             local_now=local_now,
             reminder_hour=reminder_hour,
         )
+        # A per-model certificate's renewal stays that model's duty (and only that model's).
+        if held.obligation.product_model_id is not None:
+            row["product_model_id"] = held.obligation.product_model_id
+            row["title"] = f"{row['title']}: {model_label(session, held.obligation)}"[:300]
         renewal_id = ensure_obligation(session, row)
         evidence.renewal_obligation_id = renewal_id
         session.add(evidence)
         planned.append(Renewal(renewal_id, template.id, occurrence.due_on.isoformat()))
+    if held.template.per_model and held.obligation.product_model_id is not None:
+        # A certificate of another generation may now owe (or no longer owe) a re-check.
+        plan_model_duties(
+            session,
+            target,
+            held.clause,
+            held.obligation.product_model_id,
+            now=now,
+            reminder_hour=reminder_hour,
+        )
     return planned

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.domain.durations import CalendarKind, Duration
+from tracker.domain.policy import DEFAULT_OVERDUE
 from tracker.library.parameters import coerce, param_name, placeholders
-from tracker.library.schema import ClauseFile, ParamType, TriggerType
+from tracker.library.schema import ClauseFile, EventName, ParamType, TriggerType
 
 Path = tuple[str | int, ...]
 Add = Callable[[Path, str], None]
@@ -35,6 +36,10 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         if definition.default is None:
             add((*path, "default"), "every parameter needs a default the buyer can change")
             continue
+        reference_ids = {r.id for r in clause.references}
+        for position, cited in enumerate(definition.references):
+            if cited not in reference_ids:
+                add((*path, "references", position), f"{cited!r} is not one of references")
         try:
             coerce(definition, definition.default)
         except ValueError as exc:
@@ -62,6 +67,8 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         if isinstance(template.escalation, str) and template.escalation not in profile_ids:
             add((*base, "escalation"), f"{template.escalation!r} is not an escalation profile")
         _check_trigger(clause, index, add)
+        _check_ladder(clause, index, add)
+        _check_per_model(clause, index, add)
         resubmit = template.acceptance.resubmit_within
         _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:
@@ -104,9 +111,28 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 _check_param_ref(clause, rec.first, (*base, "recurrence", "first"), add)
             if rec.anchor == "fixed_date":
                 _check_date(clause, rec.anchor_date, (*base, "recurrence", "anchor_date"), add)
+            if rec.ends_on is not None:
+                _check_date(clause, rec.ends_on, (*base, "recurrence", "ends_on"), add)
+            if isinstance(rec.count, str):
+                name = param_name(rec.count)
+                definition = clause.parameters.get(name or "")
+                if definition is None:
+                    add((*base, "recurrence", "count"), "a whole number or {parameter} is needed")
+                elif definition.type is not ParamType.INTEGER:
+                    add(
+                        (*base, "recurrence", "count"),
+                        f"parameter {name!r} is a {definition.type.value}, not an integer",
+                    )
     elif template.recurrence is not None:
         add((*base, "recurrence"), "only a trigger of type recurring repeats")
 
+    if template.applies_from is not None:
+        if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
+            add(
+                (*base, "applies_from"),
+                f"only duties planned from the contract have a start date (type is {kind.value})",
+            )
+        _check_date(clause, template.applies_from, (*base, "applies_from"), add)
     _check_param_ref(clause, trigger.offset, (*where, "offset"), add)
     name = param_name(trigger.offset)
     calendar = trigger.calendar
@@ -120,6 +146,61 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
     offset = _duration_value(clause, trigger.offset)
     if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
         add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+
+
+def _check_per_model(clause: ClauseFile, index: int, add: Add) -> None:
+    template = clause.obligations[index]
+    base: Path = ("obligations", index)
+    trigger = template.trigger
+    if template.only_generation is not None:
+        if not template.per_model:
+            add((*base, "only_generation"), "only a per_model obligation picks models")
+        name = param_name(template.only_generation)
+        if name is not None and name not in clause.parameters:
+            add((*base, "only_generation"), f"{{{name}}} is not a declared parameter")
+    if not template.per_model:
+        return
+    if trigger.type is TriggerType.EVENT and trigger.event is not EventName.NEW_PRODUCT_MODEL:
+        # Other events do not say which model they are about, so the field could not act.
+        add(
+            (*base, "per_model"),
+            "a per_model obligation starts from the contract, a new_product_model event or "
+            "an evidence expiry",
+        )
+    if trigger.type is TriggerType.FINDING:
+        add((*base, "per_model"), "findings are not about one product model")
+
+
+def _check_ladder(clause: ClauseFile, index: int, add: Add) -> None:
+    """Every step of a ladder takes effect. Level 1 is the informal reminders, timed by the
+    template's `reminders.after_due`: a level-1 step on another day would be ignored, so
+    it is refused rather than silently dropped."""
+    template = clause.obligations[index]
+    escalation = template.escalation
+    if isinstance(escalation, list):
+        steps, where = escalation, ("obligations", index, "escalation")
+    else:
+        found = next(
+            (i for i, p in enumerate(clause.escalation_profiles) if p.id == escalation), None
+        )
+        if found is None:
+            return
+        steps = clause.escalation_profiles[found].steps
+        where = ("escalation_profiles", found, "steps")
+    reminders = template.reminders
+    informal = (
+        list(reminders.after_due)
+        if reminders and reminders.after_due is not None
+        else list(DEFAULT_OVERDUE)
+    )
+    for position, step in enumerate(steps):
+        if step.level == 1 and step.after_due is not None and step.after_due not in informal:
+            add(
+                (*where, position, "after_due"),
+                f"level 1 is the informal reminders, which obligation {template.id!r} sends "
+                f"after {', '.join(informal) or 'no delay'}; give {step.after_due} in its "
+                "reminders.after_due or drop this step",
+            )
 
 
 def _duration_value(clause: ClauseFile, text: str) -> Duration | None:

@@ -37,6 +37,7 @@ EVENT_WORDS = {
     EventName.EXPORT_SHIPMENT: "used equipment is shipped for export",
     EventName.CONTRACT_AMENDED: "the contract is amended",
     EventName.EVIDENCE_REQUESTED: "the buyer requests information",
+    EventName.AUTHORITY_DECISION: "a competent authority decides about the supplier's products",
 }
 
 

@@ -15,6 +15,8 @@ class PolicyInputs:
     after_due: tuple[str, ...] | None
     recipients: tuple[Role, ...] | None
     ladder: tuple[LadderStep, ...]
+    # `reminders.on_trigger`: a notice on the day the duty is planned (event recorded).
+    on_trigger: bool = False
 
 
 def _literal(text: str, clause: ClauseFile, values: dict[str, JsonValue]) -> str:
@@ -32,7 +34,8 @@ def _ladder(
         LadderStep(
             s.level,
             s.name,
-            _literal(s.after_due, clause, values) if s.after_due and not s.manual else None,
+            # A manual step with its own date falls on it, as the clause says.
+            _literal(s.after_due, clause, values) if s.after_due else None,
             manual=s.manual,
         )
         for s in sorted(steps, key=lambda s: s.level)
@@ -61,4 +64,5 @@ def policy_inputs(
         if reminders and reminders.recipients
         else None,
         ladder=ladder,
+        on_trigger=bool(reminders and reminders.on_trigger),
     )

@@ -6,6 +6,14 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `trigger.adjust` (none | following | preceding) moves a calendar-day deadline that lands on
   a weekend or public holiday, as many contracts require.
 * `reminders.on_trigger` sends a notice when the trigger fires (short deadlines).
+* `obligations[].per_model` gives each delivered product model its own obligation, and
+  `only_generation` narrows it to models certified under one generation;
+  `evidence_types[].lookup_url` is the scheme's public lookup with `{certificate_number}`.
+* `obligations[].applies_from` (a date) and `recurrence.ends_on` / `recurrence.count` bound a
+  duty; with `until: contract_end` the earlier bound wins.
+* `parameters.<name>.references` names the references a default rests on.
+* `trigger.before_start` (default false): without it no duty falls before the contract
+  start; a one-off duty that would is due on the start date, a recurring one is skipped.
 """
 
 from __future__ import annotations
@@ -64,6 +72,8 @@ class EventName(StrEnum):
     EXPORT_SHIPMENT = "export_shipment"
     CONTRACT_AMENDED = "contract_amended"
     EVIDENCE_REQUESTED = "evidence_requested"
+    # A competent authority's decision (e.g. under the Forced Labour Regulation).
+    AUTHORITY_DECISION = "authority_decision"
 
 
 class Confidentiality(StrEnum):
@@ -128,6 +138,9 @@ class Parameter(Strict):
     label: str = ""
     description: str = ""
     source: Verification
+    # The references (ids in `references`) the default rests on; `check --strict` wants
+    # one with a URL and a section for every default that claims `verified`.
+    references: list[Slug] = []
 
 
 class EvidenceType(Strict):
@@ -140,6 +153,8 @@ class EvidenceType(Strict):
     has_validity: bool = False
     confidentiality: Confidentiality = Confidentiality.INTERNAL
     ocds_document_type: str | None = None
+    # The scheme's public lookup, `{certificate_number}` filled from the evidence's field.
+    lookup_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
 class Trigger(Strict):
@@ -150,6 +165,9 @@ class Trigger(Strict):
     offset: DurationText = "P0D"
     calendar: CalendarKind | None = None
     adjust: Literal["none", "following", "preceding"] = "none"
+    # No duty falls before the contract start unless the clause says so here: a one-off
+    # duty that would is due on the start date, a recurring one is skipped.
+    before_start: bool = False
 
 
 class Recurrence(Strict):
@@ -160,6 +178,10 @@ class Recurrence(Strict):
     anchor_date: str | None = None
     first: DurationText | None = None
     until: Literal["contract_end", "none"] = "contract_end"
+    # Further bounds; whichever comes first ends the recurrence: no occurrence after
+    # `ends_on` (a date or `{parameter}`), at most `count` occurrences (int or `{parameter}`).
+    ends_on: str | None = None
+    count: Annotated[int, Field(ge=1, le=10_000)] | str | None = None
 
 
 class Acceptance(Strict):
@@ -208,6 +230,15 @@ class ObligationTemplate(Strict):
     escalation: Slug | list[EscalationStep] = "default"
     severity: Literal["normal", "priority"] = "normal"
     ocds: Ocds | None = None
+    # One obligation per delivered product model (its own certificate) instead of one per
+    # contract; none falls before the model's first delivery or after it is retired.
+    per_model: bool = False
+    # The duty applies only from this date (a date or `{parameter}`): no occurrence of a
+    # contract-driven trigger falls before it ("batteries placed on the market from ...").
+    applies_from: str | None = None
+    # Only for models whose accepted certificate is of this generation (a literal or a
+    # `{parameter}`): the re-check when that generation is archived.
+    only_generation: str | None = None
 
 
 class ClauseFile(Strict):

@@ -28,19 +28,45 @@ from tracker.domain.schedule import (
 )
 from tracker.domain.status import next_status_change, status_on
 from tracker.library.ladders import PolicyInputs, policy_inputs
-from tracker.library.parameters import JsonValue
+from tracker.library.parameters import JsonValue, param_name
 from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
 from tracker.models import (
     OBLIGATION_TABLE_KEY,
     ClauseVersion,
     Contract,
     ContractClause,
+    Evidence,
+    EvidenceStatus,
     Obligation,
+    ProductModel,
     table_of,
 )
 
 OBLIGATION_KEY = list(OBLIGATION_TABLE_KEY)
 BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A delivered product model, as far as planning its own duties goes."""
+
+    id: int
+    label: str  # manufacturer and model name, for the obligation's title
+    first_delivery_on: date
+    retired_on: date | None
+    generation: str | None  # of its latest accepted certificate, if any
+
+    def wants(self, template: ObligationTemplate, due_on: date, values: dict[str, Any]) -> bool:
+        """Whether this model owes the duty of `template` falling on `due_on`."""
+        if due_on < self.first_delivery_on and template.trigger.type is not TriggerType.EVENT:
+            return False  # not delivered yet: nothing to certify
+        if self.retired_on is not None and due_on >= self.retired_on:
+            return False
+        if template.only_generation is not None:
+            name = param_name(template.only_generation)
+            wanted = values.get(name) if name else template.only_generation
+            return self.generation is not None and self.generation == str(wanted)
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +79,67 @@ class PlanTarget:
     parameters: dict[str, JsonValue]
     plan_from: date | None
     dates: ContractDates
+
+
+def load_models(
+    session: Session, contract_ids: Iterable[int], *, only: int | None = None
+) -> dict[int, list[ModelRef]]:
+    """The product models of these contracts (or just model `only`), with the generation
+    of each one's latest accepted certificate."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        return {}
+    stmt = select(ProductModel).where(col(ProductModel.contract_id).in_(ids))
+    if only is not None:
+        stmt = stmt.where(col(ProductModel.id) == only)
+    models = list(session.scalars(stmt))
+    generations: dict[int, str] = {}
+    if models:
+        accepted = session.execute(
+            select(col(Obligation.product_model_id), col(Evidence.fields))
+            .join(Evidence, col(Evidence.obligation_id) == col(Obligation.id))
+            .where(col(Obligation.product_model_id).in_([m.id for m in models]))
+            .where(col(Evidence.status) == EvidenceStatus.ACCEPTED.value)
+            .order_by(col(Evidence.reviewed_at), col(Evidence.id))
+        )
+        for model_id, fields in accepted:
+            generation = (fields or {}).get("generation")
+            if generation is not None:
+                generations[model_id] = str(generation)  # the latest wins
+    found: dict[int, list[ModelRef]] = {}
+    for m in models:
+        assert m.id is not None
+        found.setdefault(m.contract_id, []).append(
+            ModelRef(
+                m.id,
+                f"{m.manufacturer} {m.name}",
+                m.first_delivery_on,
+                m.retired_on,
+                generations.get(m.id),
+            )
+        )
+    return found
+
+
+def per_model_rows(
+    row: dict[str, Any],
+    template: ObligationTemplate,
+    due_on: date,
+    models: Sequence[ModelRef],
+    values: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The one contract-level row of a per-model template, made into one row per model
+    that owes it (its own key, title and model)."""
+    return [
+        {
+            **row,
+            "occurrence": f"m{model.id}:{row['occurrence']}",
+            "title": f"{template.title}: {model.label}"[:300],
+            "product_model_id": model.id,
+        }
+        for model in models
+        if model.wants(template, due_on, values)
+    ]
 
 
 class ClauseCache:
@@ -143,6 +230,9 @@ def obligation_row(
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
     tz = target.dates.timezone
     step_days = [due_on + timedelta(days=offset) for offset in policy.offsets]
+    if policy.inputs.on_trigger and local_now.date() < due_on:
+        # The notice that the duty now exists: its day is today (see `steps_for`).
+        step_days = sorted({local_now.date(), *step_days})
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
@@ -161,6 +251,7 @@ def obligation_row(
         ),
         "created_at": now,
         "updated_at": now,
+        "product_model_id": None,
     }
 
 
@@ -201,6 +292,8 @@ def event_rows(
             trigger = template.trigger
             if trigger.type is not TriggerType.EVENT or trigger.event is not event.name:
                 continue
+            if template.per_model:
+                continue  # adding the product model plans it (`add_model`): it names the model
             occurrence = event_occurrence(
                 template,
                 clause=clause,
@@ -222,6 +315,66 @@ def event_rows(
                     )
                 )
     return rows
+
+
+def model_contract_rows(
+    target: PlanTarget,
+    clause: ClauseFile,
+    models: Sequence[ModelRef],
+    *,
+    now: datetime,
+    reminder_hour: int,
+) -> list[dict[str, Any]]:
+    """Rows of the contract-driven per-model duties of these models, over the whole
+    contract. Called when a model is added or its certificate changes (a new generation),
+    because the horizon's cursor may already have passed those dates for other models."""
+    local_now = now.astimezone(zone(target.dates.timezone))
+    rows: list[dict[str, Any]] = []
+    for template in clause.obligations:
+        if not template.per_model:
+            continue
+        for occurrence in contract_occurrences(
+            template,
+            clause=clause,
+            values=target.parameters,
+            contract=target.dates,
+            through=target.dates.end_on,
+        ):
+            if target.plan_from is not None and occurrence.due_on < target.plan_from:
+                continue
+            row = obligation_row(
+                occurrence,
+                clause=clause,
+                template=template,
+                target=target,
+                now=now,
+                local_now=local_now,
+                reminder_hour=reminder_hour,
+            )
+            rows += per_model_rows(row, template, occurrence.due_on, models, target.parameters)
+    return rows
+
+
+def plan_model_duties(
+    session: Session,
+    target: PlanTarget,
+    clause: ClauseFile,
+    model_id: int,
+    *,
+    now: datetime,
+    reminder_hour: int,
+) -> int:
+    """Plan what one model owes under one contract clause now (e.g. after its certificate
+    changed generation); returns the rows inserted."""
+    models = load_models(session, [target.contract_id], only=model_id).get(target.contract_id, [])
+    rows = model_contract_rows(target, clause, models, now=now, reminder_hour=reminder_hour)
+    return insert_ignoring_duplicates(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
+
+
+def model_label(session: Session, obligation: Obligation) -> str:
+    """The manufacturer and model name of a per-model obligation."""
+    model = session.get(ProductModel, obligation.product_model_id)
+    return f"{model.manufacturer} {model.name}" if model else ""
 
 
 def occurrences_within(
@@ -254,13 +407,23 @@ def plan_targets(
     """Materialise every target's occurrences within the horizon; returns rows inserted."""
     rows: list[dict[str, Any]] = []
     progress: list[dict[str, Any]] = []
+    targets = list(targets)
+    # Models are read only for contracts with a per-model clause: most portfolios have none.
+    models = load_models(
+        session,
+        (
+            t.contract_id
+            for t in targets
+            if any(tpl.per_model for tpl in clauses(t.clause_version_id).obligations)
+        ),
+    )
     for target in targets:
         clause = clauses(target.clause_version_id)
         local_now = now.astimezone(zone(target.dates.timezone))
         through = local_now.date() + timedelta(days=horizon_days)
         found, next_on = occurrences_within(target, clause, through=through)
-        rows.extend(
-            obligation_row(
+        for tpl, occ in found:
+            row = obligation_row(
                 occ,
                 clause=clause,
                 template=tpl,
@@ -269,8 +432,12 @@ def plan_targets(
                 local_now=local_now,
                 reminder_hour=reminder_hour,
             )
-            for tpl, occ in found
-        )
+            if tpl.per_model:
+                rows += per_model_rows(
+                    row, tpl, occ.due_on, models.get(target.contract_id, []), target.parameters
+                )
+            else:
+                rows.append(row)
         progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
     inserted = insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
     update_by_id(

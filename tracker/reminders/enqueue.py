@@ -105,6 +105,7 @@ class _Due:
     manager: str | None
     supplier_id: int
     contract_ended_on: Any
+    created_at: datetime
 
 
 def contacts_of(session: Session, supplier_ids: set[int]) -> dict[int, dict[str, list[str]]]:
@@ -160,6 +161,7 @@ def reminder_batch(
                 col(Contract.manager_email),
                 col(Contract.supplier_id),
                 col(Contract.ended_on),
+                col(Obligation.created_at),
             )
             .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
             .join(Contract, col(Contract.id) == col(Obligation.contract_id))
@@ -188,6 +190,10 @@ def reminder_batch(
             after_due=policy.after_due,
             recipients=policy.recipients,
             ladder=policy.ladder,
+            # A clause's on_trigger notice falls on the day the duty was planned.
+            notice_on=item.created_at.astimezone(zone(item.timezone)).date()
+            if policy.on_trigger
+            else None,
         )
         decision = decide(
             steps, now=now, timezone=item.timezone, hour=reminder_hour, since=item.cursor

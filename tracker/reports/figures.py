@@ -282,6 +282,20 @@ class CertificateItem:
 
 
 @dataclass(frozen=True)
+class UncertifiedModel:
+    """A delivered, not retired product model with no valid certificate under one of its
+    contract's per-model clauses (the scheme) on the report date."""
+
+    contract: str
+    scheme: str  # clause id, e.g. tco-certified-valid
+    model_id: int
+    manufacturer: str
+    name: str
+    # Latest accepted certificate's end date; None if none was ever accepted.
+    expired_on: date | None
+
+
+@dataclass(frozen=True)
 class EvidenceCounts:
     submitted: int = 0
     accepted: int = 0
@@ -323,6 +337,15 @@ class ReportFigures:
     # proves later that no event up to the report was removed or rewritten.
     audit_head: str = ""
     definitions: tuple[tuple[str, str], ...] = field(default=DEFINITIONS)
+    models_uncertified: tuple[UncertifiedModel, ...] = ()
+
+    def uncertified_by(self, key: str) -> tuple[tuple[str, int], ...]:
+        """Models without a valid certificate counted per `contract` or per `scheme`."""
+        counts: dict[str, int] = {}
+        for item in self.models_uncertified:
+            name = item.contract if key == "contract" else item.scheme
+            counts[name] = counts.get(name, 0) + 1
+        return tuple(sorted(counts.items()))
 
     @property
     def on_time_rate(self) -> float | None:

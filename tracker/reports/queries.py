@@ -32,6 +32,7 @@ from tracker.models import (
     Finding,
     FindingStatus,
     Obligation,
+    ProductModel,
     Supplier,
     table_of,
 )
@@ -47,6 +48,7 @@ from tracker.reports.figures import (
     OverdueItem,
     ReportFigures,
     Tally,
+    UncertifiedModel,
     assemble_trend,
     category_label,
     days_between,
@@ -66,6 +68,7 @@ CC = table_of(ContractClause).c
 SUP = table_of(Supplier).c
 E = table_of(Evidence).c
 F = table_of(Finding).c
+PM = table_of(ProductModel).c
 
 
 @contextmanager
@@ -427,6 +430,51 @@ def _certificates(
     return int(total), int(hidden), items
 
 
+def _models_uncertified(q: _Query, as_of_date: date, limit: int) -> list[UncertifiedModel]:
+    """Delivered models still in use whose per-model clause has no certificate valid on
+    the report date (accepted by then; no end date counts as valid)."""
+    mine = aliased(table_of(Obligation))
+    valid = (
+        select(E.id)
+        .select_from(table_of(Evidence).join(mine, mine.c.id == E.obligation_id))
+        .where(
+            mine.c.product_model_id == PM.id,
+            mine.c.contract_clause_id == CC.id,
+            E.status == EvidenceStatus.ACCEPTED.value,
+            E.reviewed_at <= q.as_of,
+            or_(E.valid_until.is_(None), E.valid_until >= as_of_date),
+        )
+        .exists()
+    )
+    latest = (
+        select(func.max(E.valid_until))
+        .select_from(table_of(Evidence).join(mine, mine.c.id == E.obligation_id))
+        .where(
+            mine.c.product_model_id == PM.id,
+            mine.c.contract_clause_id == CC.id,
+            E.status == EvidenceStatus.ACCEPTED.value,
+            E.reviewed_at <= q.as_of,
+        )
+        .scalar_subquery()
+    )
+    stmt = q.scoped(
+        select(C.reference, CC.clause_id, PM.id, PM.manufacturer, PM.name, latest.label("until"))
+        .distinct()
+        .select_from(table_of(ProductModel))
+        .join(table_of(Obligation), OB.product_model_id == PM.id)
+        .join(table_of(ContractClause), CC.id == OB.contract_clause_id)
+        .join(table_of(Contract), C.id == PM.contract_id)
+        .where(
+            PM.first_delivery_on <= as_of_date,
+            or_(PM.retired_on.is_(None), PM.retired_on > as_of_date),
+            CC.detached_at.is_(None),
+            ~valid,
+        )
+    )
+    rows = q.conn.execute(stmt.order_by(C.reference, CC.clause_id, PM.id).limit(limit))
+    return [UncertifiedModel(r[0], r[1], int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
 def _findings(q: _Query, timezone: str, limit: int) -> tuple[dict[str, int], list[FindingItem]]:
     open_then = and_(
         F.raised_at <= q.as_of,
@@ -538,6 +586,7 @@ def compute(
         ),
         by_contract=tuple(by_contract),
         overdue=tuple(_overdue(q, period, list_limit)),
+        models_uncertified=tuple(_models_uncertified(q, as_of_date, list_limit)),
         list_limit=list_limit,
         audit_head=_audit_head(conn, as_of),
     )

@@ -64,6 +64,7 @@ def tables(f: ReportFigures) -> list[Table]:
         "corrective_actions_overdue": f.corrective_actions_overdue,
         "certificates_expiring": f.certificates_expiring,
         "certificates_expiring_restricted": f.certificates_restricted,
+        "models_without_valid_certificate": len(f.models_uncertified),
     }
     report: dict[str, Cell] = {
         "scope": str(f.scope),
@@ -190,6 +191,15 @@ def tables(f: ReportFigures) -> list[Table]:
                     i.days_left,
                 )
                 for i in f.certificates
+            ],
+        ),
+        Table(
+            "models_without_valid_certificate",
+            "Models without a valid certificate",
+            ("contract", "scheme", "model_id", "manufacturer", "model", "expired_on"),
+            [
+                (i.contract, i.scheme, i.model_id, i.manufacturer, i.name, i.expired_on)
+                for i in f.models_uncertified
             ],
         ),
         Table("definitions", "Definitions", ("term", "definition"), list(f.definitions)),
