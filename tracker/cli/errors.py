@@ -19,6 +19,7 @@ OPTIONS: dict[str, str] = {
     "supplier": "SUPPLIER_ID",
     "obligation_id": "OBLIGATION_ID",
     "evidence_id": "EVIDENCE_ID",
+    "link_id": "ID",
     "finding_id": "FINDING_ID",
     "outbox_id": "ID",
     "cpv_codes": "--cpv",

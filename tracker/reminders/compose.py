@@ -44,6 +44,7 @@ from tracker.models import (
     Supplier,
     table_of,
 )
+from tracker.portal.mailing import mark, placeholder_url
 from tracker.rendering import render
 
 log = logging.getLogger(__name__)
@@ -447,6 +448,7 @@ def _render(
     sections = sections_of(items)
     loudest = _BY_KEY[sections[0]["key"]]
     buyer = first.buyer or "the contracting authority"
+    portal_until: date | None = None
     if group == "digest":
         kind = "digest"
         overdue = sum(1 for i in items if i["section"] not in ("due_today", "upcoming"))
@@ -461,6 +463,11 @@ def _render(
         subject = _subject(loudest.label, first.reference, items)
         context = {"show_supplier": False}
         reply_to = first.manager_email
+        if all(m.recipient_role.startswith("supplier_") for m in members):
+            # The supplier's portal link goes in at send time; the stored copy has a
+            # placeholder only (see tracker.portal.mailing).
+            portal_until = max(m.due_on for m in members)
+            context["portal_link"] = placeholder_url(mail.base_url, portal_until)
     context.update(
         sections=sections,
         items=items,
@@ -480,6 +487,8 @@ def _render(
         reply_to=reply_to,
         now=now,
     )
+    if portal_until is not None:
+        raw = mark(raw, portal_until)
     return {
         "kind": kind,
         "subject": subject,
