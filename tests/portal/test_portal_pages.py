@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from tests.cli import Cli
 from tests.web.world import PDF, World, build, csrf_of
-from tracker.db import get_engine, read_session, write_session
+from tracker.db import get_engine, read_session
 from tracker.models import (
     AuditEvent,
     Obligation,
@@ -323,9 +323,25 @@ def test_an_upload_past_the_limit_is_refused_while_streaming(
 
 def test_a_swedish_contact_reads_swedish(world: World) -> None:
     token = link_from_email(world)
-    with write_session(get_engine(world.url)) as s:
-        s.execute(update(SupplierContact).values(language="sv"))
+    assert world.cli("portal", "language", "1", "xx").code == 2
+    world.cli.ok("portal", "language", "1", "sv")
     page = client(world).get(f"/s/{token}")
     assert '<html lang="sv">' in page.text
     assert "Avtal C-1" in page.text
     assert "Det här ber vi dig om" in page.text
+
+
+def test_the_managers_digest_counts_submissions_waiting(world: World) -> None:
+    token = link_from_email(world)
+    c = client(world)
+    assert post_upload(c, token, world.obligation("C-1", "certificate")).status_code == 303
+    later = "2027-04-08T10:00:00+02:00"
+    world.cli.ok("sweep", "--now", later)
+    world.cli.ok("relay", "--now", later)
+    digests = [
+        body(m)
+        for m in sent_mail(world)
+        if "manager@example.com" in str(m["To"]) and "digest" in str(m["Subject"])
+    ]
+    assert digests, "the manager got no digest"
+    assert "1 submission waiting for review" in digests[-1]

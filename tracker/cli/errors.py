@@ -20,6 +20,7 @@ OPTIONS: dict[str, str] = {
     "obligation_id": "OBLIGATION_ID",
     "evidence_id": "EVIDENCE_ID",
     "link_id": "ID",
+    "language": "LANGUAGE",
     "finding_id": "FINDING_ID",
     "outbox_id": "ID",
     "cpv_codes": "--cpv",

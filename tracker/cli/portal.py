@@ -31,3 +31,13 @@ def revoke(
 ) -> None:
     """Stop a link working now; the contact's next email carries a new one."""
     emit_record(portal.revoke_link(context(), link_id), fmt)
+
+
+@app.command("language")
+def language(
+    contact_id: Annotated[int, typer.Argument(metavar="CONTACT_ID", help="supplier contact id")],
+    code: Annotated[str, typer.Argument(metavar="LANGUAGE", help="en or sv")],
+    fmt: Format = FormatOption,
+) -> None:
+    """Set the language of a contact's portal pages and portal emails."""
+    emit_record(portal.set_contact_language(context(), contact_id, code), fmt)

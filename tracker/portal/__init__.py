@@ -10,11 +10,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tracker.portal.contacts import set_contact_language
     from tracker.portal.links import list_links, revoke_link
     from tracker.portal.submit import request_new_link, show_receipt, submit_through_link
     from tracker.portal.view import supplier_view
 
 _HOME = {
+    "set_contact_language": "tracker.portal.contacts",
     "list_links": "tracker.portal.links",
     "revoke_link": "tracker.portal.links",
     "request_new_link": "tracker.portal.submit",
@@ -27,6 +29,7 @@ __all__ = [
     "list_links",
     "request_new_link",
     "revoke_link",
+    "set_contact_language",
     "show_receipt",
     "submit_through_link",
     "supplier_view",
