@@ -7,7 +7,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -289,6 +290,72 @@ def test_a_rejection_shows_reason_and_new_deadline(world: World) -> None:
     assert "The certificate has expired" in page
     assert "2027-04-30" in page
     assert "rejected" in page
+    # The rejection notice to the supplier carries the same live link.
+    world.cli.ok("sweep", "--now", "2027-03-05T11:00:00+01:00")
+    world.cli.ok("relay", "--now", "2027-03-05T11:00:00+01:00")
+    notices = [body(m) for m in sent_mail(world) if "expired" in body(m)]
+    assert notices
+    assert f"/s/{token}" in notices[-1]
+
+
+def test_uploads_per_obligation_and_link_requests_are_limited(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.portal.submit.UPLOADS_PER_OBLIGATION_DAY", 2)
+    token = link_from_email(world)
+    c = client(world)
+    oid = world.obligation("C-1", "certificate")
+    assert post_upload(c, token, oid).status_code == 303
+    assert post_upload(c, token, oid).status_code == 303
+    third = post_upload(c, token, oid)
+    assert third.status_code == 429
+    assert "Try again tomorrow" in third.text
+    assert len(world.evidence()) == 2
+    world.cli.ok("portal", "revoke", "1")
+    refused = c.get(f"/s/{token}")
+    asked = [
+        c.post(f"/s/{token}/new-link", data={"csrf_token": csrf_of(refused.text)}) for _ in range(4)
+    ]
+    assert [r.status_code for r in asked] == [200, 200, 200, 429]
+    assert len([m for m in world.outbox() if m.kind == "portal_link"]) == 3
+
+
+def test_every_portal_route_refuses_a_token_of_another_contract(world: World) -> None:
+    """Each route under /s/ is listed here; a new one fails this test until it is."""
+    from tracker.web.portal.routes import router
+
+    token = link_from_email(world)
+    other = world.obligation("C-2", "certificate")
+    x = world.tmp / "x.pdf"
+    x.write_bytes(PDF)
+    world.cli.ok(
+        "evidence", "add", str(other), str(x), "--type", "certificate",
+        "--field", "certificate_number=9", "--now", SWEEP_AT,
+    )  # fmt: skip
+    [theirs] = world.evidence()
+    c = client(world)
+    csrf = csrf_of(c.get(f"/s/{token}").text)
+    checked: dict[tuple[str, str], Callable[[], bool]] = {
+        ("GET", "/s/{token}"): lambda: "Notebooks C-2" not in c.get(f"/s/{token}").text,
+        ("POST", "/s/{token}/obligations/{obligation_id}/evidence"): lambda: (
+            post_upload(c, token, other).status_code == 400
+        ),
+        ("GET", "/s/{token}/receipts/{evidence_id}"): lambda: (
+            c.get(f"/s/{token}/receipts/{theirs.id}").status_code == 404
+        ),
+        # A live link asks for nothing: the new-link route only answers expired ones.
+        ("POST", "/s/{token}/new-link"): lambda: (
+            c.post(f"/s/{token}/new-link", data={"csrf_token": csrf}).status_code == 303
+        ),
+    }
+    routes = {
+        (m, r.path) for r in router.routes if isinstance(r, APIRoute) for m in r.methods or ()
+    }
+    assert routes == set(checked)
+    for route, check in checked.items():
+        assert check(), route
+    assert len(world.evidence()) == 1
+    assert not [m for m in world.outbox() if m.kind == "portal_link"]
 
 
 def test_an_upload_past_the_limit_is_refused_while_streaming(
