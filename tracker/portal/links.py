@@ -14,18 +14,18 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.context import Context
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput
-from tracker.models import Contract, PortalLink, SupplierContact
+from tracker.models import Contract, PortalLink, PortalUse, SupplierContact
 from tracker.people.secret_tokens import digest, new_token
 
 NONCE_BYTES = 16
@@ -52,10 +52,8 @@ def _derived(secret: str, nonce: str) -> str:
 
 
 def expiry_after(latest_due: date, days: int) -> datetime:
-    """The end of the day `days` after the latest due date (UTC, so a day late at most
-    in no timezone)."""
-    from datetime import UTC
-
+    """Midnight UTC after the day `days` past the latest due date: never earlier than the
+    end of that day in any timezone."""
     return datetime.combine(latest_due + timedelta(days=days + 1), time(0), tzinfo=UTC)
 
 
@@ -153,10 +151,6 @@ class LinkRow:
 
 def list_links(ctx: Context, contract: str) -> list[LinkRow]:
     """Every portal link of a contract, newest first, with how often it was used."""
-    from sqlalchemy import func
-
-    from tracker.models import PortalUse
-
     with read_session(ctx.engine) as session:
         found = session.scalars(
             select(col(Contract.id)).where(col(Contract.reference) == contract)

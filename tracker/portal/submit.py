@@ -20,7 +20,14 @@ from tracker.db import read_session, write_session
 from tracker.errors import BadInput
 from tracker.evidence.submission import Submission, add_evidence
 from tracker.mail.message import domain_of, new_message_id, render_bytes
-from tracker.models import Evidence, Obligation, OutboxMessage, PortalUse
+from tracker.models import (
+    Contract,
+    Evidence,
+    Obligation,
+    OutboxMessage,
+    PortalUse,
+    SupplierContact,
+)
 from tracker.portal.language import translator
 from tracker.portal.links import LinkState, resolve
 from tracker.portal.mailing import mark, placeholder_url
@@ -266,8 +273,6 @@ def request_new_link(ctx: Context, token: str, visitor: Visitor) -> str:
             raise LinkRefused(LinkState.UNKNOWN)
         if found.state is LinkState.LIVE:
             raise BadInput("this link still works", field="token")
-        from tracker.models import Contract, SupplierContact
-
         contact = session.get(SupplierContact, found.link.contact_id)
         contract = session.get(Contract, found.link.contract_id)
         if contact is None or contact.removed_at is not None or contract is None:
