@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         default=30, ge=1, le=1440, description="web sign-ins end after this many idle minutes"
     )
+    portal_link_days: int = Field(
+        default=60,
+        ge=1,
+        le=3660,
+        description="a supplier's portal link works this many days after the latest due date "
+        "of the email that carried it",
+    )
     secret_key: str | None = Field(
         default=None,
         min_length=32,

@@ -89,6 +89,8 @@ class SupplierContact(SQLModel, table=True):
     role: str = Field(max_length=20)
     # Soft delete: a removed contact gets no more reminders; what was sent to it stays.
     removed_at: datetime | None = _utc(default=None)
+    # The language of the portal pages and emails this contact gets (NULL: English).
+    language: str | None = Field(default=None, max_length=10)
 
 
 class Contract(SQLModel, table=True):
@@ -560,3 +562,41 @@ class ProductModel(SQLModel, table=True):
     retire_reason: str | None = Field(default=None, max_length=2000)
     added_at: datetime = _utc()
     added_by: str = Field(max_length=320)
+
+
+class PortalLink(SQLModel, table=True):
+    """A supplier contact's link to the portal for one contract. Only the SHA-256 of the
+    token is stored; `nonce` lets the server (with TRACKER_SECRET_KEY) derive the same token
+    again, so every email reuses the live link while a copy of the database opens nothing."""
+
+    __tablename__ = "portal_link"
+    __table_args__ = (sa.Index("ix_portal_link_contact_contract", "contact_id", "contract_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="supplier_contact.id", ondelete="CASCADE")
+    contract_id: int = Field(foreign_key="contract.id", ondelete="CASCADE", index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    nonce: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None)
+    revoked_because: str | None = Field(default=None, max_length=200)
+
+
+class PortalUse(SQLModel, table=True):
+    """Every action taken through a portal link (a POST: opening the page is not one), so
+    rate limits count rows and the manager sees who did what, from where."""
+
+    __tablename__ = "portal_use"
+    __table_args__ = (
+        sa.Index("ix_portal_use_link_action_at", "link_id", "action", "at"),
+        sa.Index("ix_portal_use_ip_action_at", "ip", "action", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="portal_link.id", ondelete="CASCADE")
+    at: datetime = _utc()
+    action: str = Field(max_length=30)  # upload | upload_refused | new_link
+    ip: str = Field(max_length=64)
+    user_agent: str = Field(default="", max_length=300)
+    obligation_id: int | None = Field(default=None, foreign_key="obligation.id")

@@ -34,6 +34,8 @@ TRACKER_TABLES = {
     "user_session",
     "login_attempt",
     "api_token",
+    "portal_link",
+    "portal_use",
 }
 
 

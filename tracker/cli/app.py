@@ -18,6 +18,7 @@ from tracker.cli import (
     exchange,
     findings,
     obligations,
+    portal,
     preview,
     reminders,
     reports,
@@ -52,6 +53,7 @@ app.add_typer(reports.app, name="report")
 app.add_typer(exchange.export_app, name="export")
 app.add_typer(exchange.import_app, name="import")
 app.add_typer(users.app, name="user")
+app.add_typer(portal.app, name="portal")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

@@ -19,6 +19,8 @@ OPTIONS: dict[str, str] = {
     "supplier": "SUPPLIER_ID",
     "obligation_id": "OBLIGATION_ID",
     "evidence_id": "EVIDENCE_ID",
+    "link_id": "ID",
+    "language": "LANGUAGE",
     "finding_id": "FINDING_ID",
     "outbox_id": "ID",
     "cpv_codes": "--cpv",

@@ -35,6 +35,9 @@ def serve(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = get_settings()
     app = create_app(settings)
+    from tracker.web.portal import logs
+
+    logs.install()  # portal links are secrets: the access log shows /s/[link]
     stopping = threading.Event()
     thread: threading.Thread | None = None
     if worker:

@@ -19,6 +19,7 @@ from tracker.contracts.results import (
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput, NotFound
 from tracker.models import ContactRole, Contract, Supplier, SupplierContact
+from tracker.portal.links import revoke_for_contact
 
 
 def _role(role: str) -> str:
@@ -292,6 +293,9 @@ def edit_contact(
             contact.name = person
         if (contact.email, contact.role) != (before.email, before.role):
             _check_unique(session, contact, skip=contact_id)
+        if contact.email != before.email:
+            # Links sent to the old address must not keep working for whoever reads it.
+            revoke_for_contact(session, contact_id, now=ctx.now, why="contact address replaced")
         session.add(contact)
         session.flush()
         after = ContactPublic.of(contact)
@@ -320,6 +324,7 @@ def remove_contact(ctx: Context, contact_id: int) -> RemovedContact:
         session.add(contact)
         session.flush()
         assert contact.id is not None
+        revoke_for_contact(session, contact.id, now=ctx.now, why="contact removed")
         view = RemovedContact(
             id=contact.id,
             supplier_id=contact.supplier_id,

@@ -19,12 +19,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -37,6 +37,8 @@ from tracker.mail.message import domain_of, new_message_id, render_bytes
 from tracker.models import (
     Contract,
     ContractClause,
+    Evidence,
+    EvidenceStatus,
     Obligation,
     OutboxMessage,
     OutboxStatus,
@@ -44,6 +46,7 @@ from tracker.models import (
     Supplier,
     table_of,
 )
+from tracker.portal.mailing import mark, placeholder_url
 from tracker.rendering import render
 
 log = logging.getLogger(__name__)
@@ -126,6 +129,8 @@ class MailSettings:
     sender: str
     base_url: str
     manager_digest: bool = True
+    # Per contract manager: submissions waiting for review (filled in for each batch).
+    waiting_reviews: dict[str, int] = field(default_factory=dict)
 
 
 def due_words(due_on: date, today: date) -> str:
@@ -239,6 +244,9 @@ def compose_batch(
     if len(rows) == batch_rows and len(groups) > 1:
         # The last group may continue beyond this batch: leave it whole for the next one.
         groups.pop(_group_key(rows[-1], mail.manager_digest))
+    managers = {key[1] for key in groups if key[0] == "digest"}
+    if managers:
+        mail = replace(mail, waiting_reviews=waiting_reviews(session, managers))
     assigned: list[tuple[int, int]] = []
     waiting = dict(groups)
     # A key another worker inserted meanwhile is seen (committed) by the next round, which
@@ -251,6 +259,20 @@ def compose_batch(
         )
     update_by_id(session, table_of(Reminder), "outbox_id", assigned)
     return len({oid for _, oid in assigned})
+
+
+def waiting_reviews(session: Session, managers: set[str]) -> dict[str, int]:
+    """How many submissions wait for review on each manager's contracts."""
+    rows = session.execute(
+        select(col(Contract.manager_email), func.count(col(Evidence.id)))
+        .join(Contract, col(Contract.id) == col(Evidence.contract_id))
+        .where(
+            col(Evidence.status) == EvidenceStatus.SUBMITTED.value,
+            col(Contract.manager_email).in_(managers),
+        )
+        .group_by(col(Contract.manager_email))
+    )
+    return {manager: int(n) for manager, n in rows}
 
 
 def _place(
@@ -463,6 +485,7 @@ def _render(
     sections = sections_of(items)
     loudest = _BY_KEY[sections[0]["key"]]
     buyer = first.buyer or "the contracting authority"
+    portal_until: date | None = None
     if group == "digest":
         kind = "digest"
         overdue = sum(1 for i in items if i["due_words"].endswith("overdue"))
@@ -472,13 +495,22 @@ def _render(
             f"Clause Tracker digest for {local_date}: {len(items)} "
             f"item{'s' if len(items) != 1 else ''}, {overdue} overdue{loudest_words}"
         )
-        context: dict[str, Any] = {"overdue_count": overdue, "show_supplier": True}
+        context: dict[str, Any] = {
+            "overdue_count": overdue,
+            "show_supplier": True,
+            "waiting_reviews": mail.waiting_reviews.get(recipient, 0),
+        }
         reply_to = None
     else:
         kind = loudest.kind.value
         subject = _subject(loudest.label, first.reference, items)
         context = {"show_supplier": False}
         reply_to = first.manager_email
+        if all(m.recipient_role.startswith("supplier_") for m in members):
+            # The supplier's portal link goes in at send time; the stored copy has a
+            # placeholder only (see tracker.portal.mailing).
+            portal_until = max(m.due_on for m in members)
+            context["portal_link"] = placeholder_url(mail.base_url, portal_until)
     context.update(
         sections=sections,
         items=items,
@@ -498,6 +530,8 @@ def _render(
         reply_to=reply_to,
         now=now,
     )
+    if portal_until is not None:
+        raw = mark(raw, portal_until)
     return {
         "kind": kind,
         "subject": subject,

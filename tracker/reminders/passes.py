@@ -20,6 +20,7 @@ from tracker.context import Context
 from tracker.db import write_session
 from tracker.mail.transport import Outcome, Transport
 from tracker.obligations.planning import VersionCache, roll_forward_batch
+from tracker.portal.mailing import fill_links
 from tracker.reminders import heartbeat
 from tracker.reminders.compose import MailSettings, compose_batch
 from tracker.reminders.enqueue import reminder_batch, status_batch
@@ -206,7 +207,9 @@ def _relay(
     retry_for = timedelta(hours=ctx.settings.mail_retry_hours)
     while not stop():
         with write_session(ctx.engine) as session:
-            claimed = claim(session, now=clock(), worker=worker, limit=batch)
+            now = clock()
+            links = fill_links(ctx.settings, now)
+            claimed = claim(session, now=now, worker=worker, limit=batch, links=links)
         if not claimed:
             with write_session(ctx.engine) as session:
                 told = notify_undelivered(session, now=clock(), mail=mail)

@@ -38,6 +38,7 @@ from tracker.models import (
     OutboxStatus,
     table_of,
 )
+from tracker.portal.mailing import Filler
 from tracker.reminders.compose import MailSettings
 from tracker.rendering import render
 
@@ -88,9 +89,18 @@ def file_label(created_at: datetime, reference: str | None, kind: str, outbox_id
 
 
 def claim(
-    session: Session, *, now: datetime, worker: str, limit: int, lease: timedelta = LEASE
+    session: Session,
+    *,
+    now: datetime,
+    worker: str,
+    limit: int,
+    lease: timedelta = LEASE,
+    links: Filler | None = None,
 ) -> list[Claimed]:
-    """Take up to `limit` messages that are due (pending, or a lease that expired)."""
+    """Take up to `limit` messages that are due (pending, or a lease that expired).
+
+    `links` puts supplier portal links into the messages as they are sent (the stored
+    copies keep a placeholder), in this claim's transaction."""
     due = (
         select(col(OutboxMessage.id))
         .where(
@@ -143,7 +153,7 @@ def claim(
             m,
             s,
             tuple(r),
-            bytes(raw),
+            links(session, c, tuple(r), bytes(raw)) if links else bytes(raw),
             a + 1,
             c,
             n,

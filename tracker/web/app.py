@@ -22,6 +22,7 @@ from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
+from tracker.web.portal import routes as portal_routes
 from tracker.web.render import page, see_other
 from tracker.web.routes import auth, contracts, dashboard, obligations, outbox
 from tracker.web.routes.auth import sign_in_url
@@ -169,6 +170,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     )
     for router in ROUTERS:
         app.include_router(router)
+    # The supplier portal: the link in the address is its only key (no allow(...)).
+    app.include_router(portal_routes.router)
     _handlers(app)
     _check_every_route_is_guarded()
     app.add_middleware(SecurityHeaders)

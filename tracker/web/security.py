@@ -71,7 +71,9 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = CSP
                 headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
+                # A portal address holds the supplier's secret: never pass it on.
+                portal = str(scope.get("path", "")).startswith("/s/")
+                headers["Referrer-Policy"] = "no-referrer" if portal else "same-origin"
                 headers["X-Frame-Options"] = "DENY"
                 if not static:
                     headers["Cache-Control"] = "no-store"
