@@ -330,7 +330,10 @@ BAD_INPUT = [
         ),
         "--param disclosure_period: 'P1M': business-day durations",
     ),
-    (("contract", "attach", "RA-2027-017", "no-such-clause"), "no clause 'no-such-clause'"),
+    (
+        ("contract", "attach", "RA-2027-017", "no-such-clause"),
+        "CLAUSE_ID: no clause 'no-such-clause'",
+    ),
     (("contract", "attach", "NOPE", "four-year-audit"), "REFERENCE: no contract 'NOPE'"),
     (("contract", "event", "RA-2027-017", "party"), "EVENT: 'party' is not one of"),
     (("obligations", "--status", "late"), "--status: 'late' is not one of"),

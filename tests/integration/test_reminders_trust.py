@@ -258,7 +258,8 @@ def test_two_hours_of_smtp_outage_loses_nothing_and_counts_only_real_attempts(
     assert count(tracker_env, DeliveryAttempt) <= passes
     assert sum(m["attempts"] for m in listed) == count(tracker_env, DeliveryAttempt)
     sink.start()
-    cli.ok("relay", "--now", "2027-04-10T11:00:00+02:00")
+    # Past the longest backoff after the last failed pass (09:55 + 1 h + 20 % jitter).
+    cli.ok("relay", "--now", "2027-04-10T11:30:00+02:00")
     assert sorted(inbox(sink)) == sorted(
         (SUPPLIER, f"[C-{n}] Due today: Send the social audit report (2027-04-10)")
         for n in range(3)
