@@ -20,6 +20,8 @@ from tracker.clock import utc_now
 from tracker.config import Settings
 from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
+from tracker.web.api.app import PREFIX as API_PREFIX
+from tracker.web.api.app import create_api
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.render import page, see_other
@@ -167,6 +169,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         StaticFiles(directory=Path(__file__).resolve().parent / "static"),
         name="static",
     )
+    app.mount(API_PREFIX, create_api(settings, clock=clock))
     for router in ROUTERS:
         app.include_router(router)
     _handlers(app)
