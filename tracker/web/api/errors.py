@@ -39,11 +39,21 @@ def pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+# Where a use case's word for a field differs from the request body's.
+BODY_NAMES = {
+    "supplier_name": "name",
+    "supplier": "supplier_id",
+    "obligation": "obligation_id",
+    "check": "checked",
+    "files": "file",
+}
+
+
 def field_pointer(field: str | None) -> str | None:
     """`params.disclosure_period` as `/params/disclosure_period`."""
     if not field:
         return None
-    return pointer(field.split("."))
+    return pointer(BODY_NAMES.get(field, field).split("."))
 
 
 def error(status: int, message: str, field: str | None = None) -> JSONResponse:
