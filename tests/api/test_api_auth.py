@@ -58,6 +58,6 @@ def test_the_api_acts_as_the_tokens_person(api: Api) -> None:
     )
     assert created.status_code == 201, created.text
     trail = api.world.cli.ok("audit", "log", "--format", "json").json()
-    assert any(
-        e["actor"] == email_of("manager") and e["entity"] == "supplier" for e in trail
-    ), trail[-3:]
+    assert any(e["actor"] == email_of("manager") and e["entity"] == "supplier" for e in trail), (
+        trail[-3:]
+    )

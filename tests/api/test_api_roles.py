@@ -30,7 +30,9 @@ def guard_of(route: object) -> tuple[Action, str | None]:
 def test_every_api_route_for_every_role(api: Api) -> None:
     world = api.world
     admin = api.client("admin")
-    run = admin.post("/api/v1/reports", json={"scope": "portfolio", "period": "2027", "format": "csv"})
+    run = admin.post(
+        "/api/v1/reports", json={"scope": "portfolio", "period": "2027", "format": "csv"}
+    )
     assert run.status_code == 201, run.text
     finding = admin.post(
         "/api/v1/findings", json={"severity": "minor", "text": "Dust", "contract": "C-1"}
