@@ -74,8 +74,8 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                     )
                     # An empty body: allowed routes answer what is missing (400) or act;
                     # forbidden ones refuse before reading it.
-                    kwargs = {} if method in ("GET", "DELETE") else {"json": {}}
-                    response = clients[role].request(method, path, **kwargs)
+                    body: dict[str, str] | None = None if method in ("GET", "DELETE") else {}
+                    response = clients[role].request(method, path, json=body)
                     where = f"{role} {method} {path}: {response.text[:200]}"
                     assert response.headers["content-type"].split(";")[0] != "text/html", where
                     if not allowed:
