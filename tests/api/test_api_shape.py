@@ -51,6 +51,10 @@ def test_unknown_addresses_and_methods_answer_in_json(api: Api) -> None:
     missing = client.get("/api/v1/no-such-thing")
     assert missing.status_code == 404
     assert missing.json()["error"]["message"]
+    for outside in ("/api/v1/contracts/a%0Ab", "/api/v2/contracts"):
+        answer = client.get(outside)
+        assert answer.status_code == 404, outside
+        assert answer.json()["error"]["message"], outside
     wrong = client.delete("/api/v1/contracts")
     assert wrong.status_code == 405
     assert wrong.json()["error"]["message"] == "DELETE is not allowed here"
@@ -187,4 +191,7 @@ def test_the_openapi_description_is_of_the_api_alone(api: Api) -> None:
     assert contract["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ContractDetail"
     }
+    upload = schema["paths"]["/obligations/{obligation_id}/evidence"]["post"]
+    assert "413" in upload["responses"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
     assert client.get("/openapi.json").status_code == 404  # the pages have none

@@ -22,6 +22,7 @@ from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
 from tracker.web.api.app import PREFIX as API_PREFIX
 from tracker.web.api.app import create_api
+from tracker.web.api.errors import error as api_error
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.render import page, see_other
@@ -135,6 +136,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):  # what the API's mount did not match
+            return api_error(exc.status_code, "there is nothing at this address in the API")
         if exc.status_code == 404:
             return _error_page(
                 request,

@@ -23,6 +23,7 @@ from tracker.evidence import (
 )
 from tracker.people.roles import Action
 from tracker.web.api.auth import MAX_ID, Caller, allow
+from tracker.web.api.errors import ErrorBody
 from tracker.web.api.paging import Cursor, Limit, Page, paginate
 from tracker.web.api.schemas import UPLOAD_SCHEMA, ReviewDecision
 from tracker.web.deps import upload_limit
@@ -57,6 +58,7 @@ def _date(form: FormData, name: str) -> date | None:
     "/obligations/{obligation_id}/evidence",
     status_code=201,
     openapi_extra={"requestBody": UPLOAD_SCHEMA},
+    responses={413: {"model": ErrorBody, "description": "The file is over the size limit"}},
 )
 def submit(
     request: Request,
