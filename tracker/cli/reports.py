@@ -77,16 +77,17 @@ def report(
     _require(scope, "--scope", "portfolio, supplier:ID or contract:REF")
     _require(period, "--period", "2026-Q4, 2026-11, 2026 or A..B")
     target = _check_output(output)
+    use = context(now, writes=False)
     produced = produce_report(
-        context(now, writes=False),
+        use,
         scope=scope or "",
         period=period or "",
         fmt=fmt if fmt is not None else _format_of(target),
     )
-    write_output(target, produced.data)
+    write_output(target, run_file(use, produced.run_id, produced.format))
     rate = "—" if produced.on_time_rate is None else f"{produced.on_time_rate:.1%}"
     typer.echo(
-        f"wrote {target} ({produced.format}, {len(produced.data):,} bytes, "
+        f"wrote {target} ({produced.format}, {produced.size_bytes:,} bytes, "
         f"sha256 {produced.sha256}); report run {produced.run_id}: {produced.scope} "
         f"{produced.period}, {produced.obligations} obligations, on-time rate {rate}"
     )

@@ -1,15 +1,17 @@
-"""Produce one report on demand and keep its record: the use case behind `tracker report`
-and the web's Reports page."""
+"""Produce one report on demand and record its run: the use case behind `tracker report`,
+the web's Reports page and `POST /api/v1/reports`. The bytes are kept with the run, so every
+door downloads them the same way (`run_file`), byte for byte."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from tracker.clock import utc_now
 from tracker.context import Context
 from tracker.db import write_session
+from tracker.reports import produce
 from tracker.reports.periods import parse_period
-from tracker.reports.produce import check_format, compute_figures, filename, render
 from tracker.reports.runs import record_run, sha256
 from tracker.reports.scope import parse_scope
 
@@ -19,22 +21,25 @@ class ProducedReport:
     run_id: int
     scope: str
     period: str
+    period_start: date
+    period_end: date
+    as_of: datetime
     format: str
     filename: str
-    data: bytes
+    size_bytes: int
     sha256: str
     obligations: int
     on_time_rate: float | None
 
 
 def produce_report(ctx: Context, *, scope: str, period: str, fmt: str) -> ProducedReport:
-    """The report on `scope` for `period` as of `ctx.now`, rendered as `fmt` and recorded
-    as a report run (its bytes and hash kept, so it can be shown again exactly)."""
+    """Compute the figures for `scope` and `period` as of `ctx.now`, render one format and
+    record the run with its bytes. Raises BadInput naming the field."""
     parsed_scope = parse_scope(scope)
     parsed_period = parse_period(period)
-    fmt = check_format(fmt)
-    figures = compute_figures(ctx, parsed_scope, parsed_period, as_of=ctx.now)
-    data = render(figures, fmt)
+    fmt = produce.check_format(fmt)
+    figures = produce.compute_figures(ctx, parsed_scope, parsed_period, as_of=ctx.now)
+    data = produce.render(figures, fmt)
     with write_session(ctx.engine) as session:
         run = record_run(
             session,
@@ -48,15 +53,18 @@ def produce_report(ctx: Context, *, scope: str, period: str, fmt: str) -> Produc
             # The record says when the report was really produced, whatever it is "as of".
             now=utc_now(),
         )
+        assert run.id is not None
         run_id = run.id
-    assert run_id is not None
     return ProducedReport(
         run_id=run_id,
         scope=str(parsed_scope),
         period=parsed_period.label,
+        period_start=parsed_period.start,
+        period_end=parsed_period.end,
+        as_of=ctx.now,
         format=fmt,
-        filename=filename(parsed_scope, parsed_period, fmt),
-        data=data,
+        filename=produce.filename(parsed_scope, parsed_period, fmt),
+        size_bytes=len(data),
         sha256=sha256(data),
         obligations=figures.outcomes.total,
         on_time_rate=figures.on_time_rate,

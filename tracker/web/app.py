@@ -20,6 +20,9 @@ from tracker.clock import utc_now
 from tracker.config import Settings
 from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
+from tracker.web.api.app import PREFIX as API_PREFIX
+from tracker.web.api.app import create_api
+from tracker.web.api.errors import error as api_error
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.portal import routes as portal_routes
@@ -134,6 +137,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):  # what the API's mount did not match
+            return api_error(exc.status_code, "there is nothing at this address in the API")
         if exc.status_code == 404:
             return _error_page(
                 request,
@@ -168,6 +173,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         StaticFiles(directory=Path(__file__).resolve().parent / "static"),
         name="static",
     )
+    app.mount(API_PREFIX, create_api(settings, clock=clock))
     for router in ROUTERS:
         app.include_router(router)
     # The supplier portal: the link in the address is its only key (no allow(...)).
