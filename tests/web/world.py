@@ -106,6 +106,11 @@ class World:
         assert found is not None
         return found
 
+    def record_ids(self, reference: str) -> dict[str, object]:
+        """Values for the path parameters of routes on other records than contracts,
+        obligations and evidence (the supplier of both contracts, its first contact)."""
+        return {"supplier_id": 1, "contact_id": 1}
+
     def evidence(self) -> list[Evidence]:
         with read_session(get_engine(self.url)) as s:
             return list(s.scalars(select(Evidence).order_by(col(Evidence.id))))

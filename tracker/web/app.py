@@ -23,15 +23,32 @@ from tracker.people.roles import Forbidden
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.render import page, see_other
-from tracker.web.routes import auth, contracts, dashboard, obligations, outbox
+from tracker.web.routes import (
+    auth,
+    contracts,
+    dashboard,
+    health,
+    obligations,
+    outbox,
+    suppliers,
+)
 from tracker.web.routes.auth import sign_in_url
 from tracker.web.security import Keys, SecurityHeaders
 
 log = logging.getLogger("tracker.web")
 
-ROUTERS = (auth.router, dashboard.router, contracts.router, obligations.router, outbox.router)
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    contracts.router,
+    obligations.router,
+    outbox.router,
+    suppliers.router,
+    health.router,
+)
 # Routes anyone may reach: signing in needs no sign-in.
-PUBLIC = frozenset({("GET", "/sign-in"), ("POST", "/sign-in")})
+# `/healthz` is for load balancers and carries no personal data.
+PUBLIC = frozenset({("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/healthz")})
 
 
 def route_action(route: APIRoute) -> tuple[object, str | None] | None:
