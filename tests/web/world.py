@@ -19,7 +19,7 @@ from tests.cli import Cli
 from tests.factories import HEADER
 from tracker.config import get_settings
 from tracker.db import get_engine, read_session
-from tracker.models import Contract, Evidence, Obligation, OutboxMessage
+from tracker.models import Contract, Evidence, Finding, Obligation, OutboxMessage
 from tracker.web.app import create_app
 
 CLAUSE = (
@@ -108,8 +108,24 @@ class World:
 
     def record_ids(self, reference: str) -> dict[str, object]:
         """Values for the path parameters of routes on other records than contracts,
-        obligations and evidence (the supplier of both contracts, its first contact)."""
-        return {"supplier_id": 1, "contact_id": 1}
+        obligations and evidence: the supplier of both contracts, its first contact, the
+        contract's first finding (recorded here when it has none)."""
+        return {"supplier_id": 1, "contact_id": 1, "finding_id": self.finding(reference)}
+
+    def finding(self, reference: str) -> int:
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(
+                select(col(Finding.id))
+                .where(col(Finding.contract_id) == self.contract_id(reference))
+                .order_by(col(Finding.id))
+            ).first()
+        if found is not None:
+            return found
+        self.cli.ok(
+            "finding", "add", "--severity", "minor", "--text", "Two sites were not listed",
+            "--contract", reference, "--now", CLI_NOW,
+        )  # fmt: skip
+        return self.finding(reference)
 
     def evidence(self) -> list[Evidence]:
         with read_session(get_engine(self.url)) as s:

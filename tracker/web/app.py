@@ -27,6 +27,7 @@ from tracker.web.routes import (
     auth,
     contracts,
     dashboard,
+    findings,
     health,
     obligations,
     outbox,
@@ -44,6 +45,7 @@ ROUTERS = (
     obligations.router,
     outbox.router,
     suppliers.router,
+    findings.router,
     health.router,
 )
 # Routes anyone may reach: signing in needs no sign-in.
