@@ -110,7 +110,12 @@ class World:
         """Values for the path parameters of routes on other records than contracts,
         obligations and evidence: the supplier of both contracts, its first contact, the
         contract's first finding (recorded here when it has none)."""
-        return {"supplier_id": 1, "contact_id": 1, "finding_id": self.finding(reference)}
+        return {
+            "supplier_id": 1,
+            "contact_id": 1,
+            "finding_id": self.finding(reference),
+            "clause_id": "web-clause",
+        }
 
     def finding(self, reference: str) -> int:
         with read_session(get_engine(self.url)) as s:

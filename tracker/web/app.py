@@ -24,11 +24,13 @@ from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.render import page, see_other
 from tracker.web.routes import (
+    audit,
     auth,
     contracts,
     dashboard,
     findings,
     health,
+    library,
     obligations,
     outbox,
     suppliers,
@@ -46,6 +48,8 @@ ROUTERS = (
     outbox.router,
     suppliers.router,
     findings.router,
+    audit.router,
+    library.router,
     health.router,
 )
 # Routes anyone may reach: signing in needs no sign-in.
