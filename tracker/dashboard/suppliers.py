@@ -68,9 +68,7 @@ def supplier_page(ctx: Context, supplier_id: int) -> SupplierPage:
                 col(Contract.timezone),
             )
             .join(Contract, col(Contract.id) == col(Obligation.contract_id))
-            .where(
-                col(Contract.supplier_id) == supplier.id, col(Obligation.status).in_(OPEN)
-            )
+            .where(col(Contract.supplier_id) == supplier.id, col(Obligation.status).in_(OPEN))
             .order_by(col(Obligation.due_on), col(Obligation.id))
             .limit(SHOWN)
         ).all()

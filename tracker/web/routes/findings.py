@@ -15,8 +15,15 @@ from tracker.dashboard import obligation_page
 from tracker.dashboard.words import relative
 from tracker.domain.schedule import local_today
 from tracker.errors import BadInput
-from tracker.findings import FindingRow, FindingView, Severity, add_finding, edit_finding
-from tracker.findings import list_findings, show_finding
+from tracker.findings import (
+    FindingRow,
+    FindingView,
+    Severity,
+    add_finding,
+    edit_finding,
+    list_findings,
+    show_finding,
+)
 from tracker.models import FindingStatus
 from tracker.people.roles import Action
 from tracker.web.deps import Form, Visit, allow

@@ -62,9 +62,12 @@ def metrics_reader(request: Request) -> Context:
     """A scraper with the metrics token, or a signed-in admin."""
     token = settings_of(request).metrics_token
     given = request.headers.get("authorization", "")
-    if token and given.startswith("Bearer "):
-        if hmac.compare_digest(given.removeprefix("Bearer ").encode(), token.encode()):
-            return anonymous_context(request)
+    if (
+        token
+        and given.startswith("Bearer ")
+        and hmac.compare_digest(given.removeprefix("Bearer ").encode(), token.encode())
+    ):
+        return anonymous_context(request)
     # Otherwise a signed-in admin; `allow` raises SignInNeeded or Forbidden.
     return allow(Action.READ_METRICS)(request, signed_in(request)).ctx
 
@@ -92,7 +95,9 @@ def exposition(ctx: Context) -> bytes:
         ["job"],
         registry=registry,
     )
-    stale = Gauge("tracker_job_stale", "1 when a job's heartbeat is stale", ["job"], registry=registry)
+    stale = Gauge(
+        "tracker_job_stale", "1 when a job's heartbeat is stale", ["job"], registry=registry
+    )
     for job in report.jobs:
         if job.age_seconds is not None:
             age.labels(job=job.job).set(job.age_seconds)

@@ -82,7 +82,7 @@ def clause(
 def download(
     clause_id: str,
     visit: Annotated[Visit, Depends(allow(Action.READ))],
-    format: str = "md",  # noqa: A002 - the query parameter people see in the address
+    format: str = "md",
 ) -> Response:
     try:
         fmt = DocFormat(format)
