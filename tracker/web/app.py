@@ -26,6 +26,7 @@ from tracker.web.render import page, see_other
 from tracker.web.routes import (
     audit,
     auth,
+    contract_forms,
     contracts,
     dashboard,
     findings,
@@ -43,6 +44,7 @@ log = logging.getLogger("tracker.web")
 ROUTERS = (
     auth.router,
     dashboard.router,
+    contract_forms.router,  # before contracts: /contracts/new is not a reference
     contracts.router,
     obligations.router,
     outbox.router,
