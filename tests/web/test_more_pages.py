@@ -182,3 +182,48 @@ def test_real_smtp_needs_the_address_links_point_to(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TRACKER_SMTP_URL", "smtp://127.0.0.1:2525")  # a local test server
     monkeypatch.delenv("TRACKER_BASE_URL")
     assert load_settings().base_url == "http://localhost:8000"
+
+
+def test_produce_a_report_download_it_and_schedule_one(world: World) -> None:
+    client = sign_in(world.app(), email_of("manager"))
+    page = client.get("/reports").text
+    assert "No report has been produced yet" in page
+    token = csrf_of(page)
+    wrong = client.post(
+        "/reports",
+        data={"csrf_token": token, "scope": "portfolio", "period": "last spring", "format": "csv"},
+    )
+    assert wrong.status_code == 400
+    assert 'href="#produce-f-period"' in wrong.text
+    made = client.post(
+        "/reports",
+        data={"csrf_token": token, "scope": "supplier:1", "period": "2027-Q1", "format": "csv"},
+    )
+    assert made.status_code == 303
+    listed = client.get(made.headers["location"]).text
+    assert "Report produced" in listed
+    assert "supplier:1" in listed
+    run = made.headers["location"].split("run=")[1].split("#")[0]
+    got = client.get(f"/reports/runs/{run}/download?format=csv")
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith("text/csv")
+    assert client.get(f"/reports/runs/{run}/download?format=pdf").status_code == 404
+    added = client.post(
+        "/reports/schedules",
+        data={"csrf_token": token, "every": "month", "scope": "portfolio",
+              "to": "board@example.com", "formats": ["pdf", "xlsx"]},
+    )  # fmt: skip
+    assert added.status_code == 303
+    shown = client.get(added.headers["location"]).text
+    assert "Report schedule added" in shown
+    assert "board@example.com" in shown
+    schedule = re.search(r'action="/reports/schedules/(\d+)/remove"', shown)
+    assert schedule is not None
+    removed = client.post(
+        f"/reports/schedules/{schedule.group(1)}/remove", data={"csrf_token": token}
+    )
+    after = client.get(removed.headers["location"]).text
+    assert "Report schedule removed" in after
+    assert "No report is scheduled" in after
+    viewer = sign_in(world.app(), email_of("viewer")).get("/reports").text
+    assert "Produce a report" not in viewer

@@ -34,6 +34,7 @@ from tracker.web.routes import (
     library,
     obligations,
     outbox,
+    reports,
     suppliers,
 )
 from tracker.web.routes.auth import sign_in_url
@@ -50,6 +51,7 @@ ROUTERS = (
     outbox.router,
     suppliers.router,
     findings.router,
+    reports.router,
     audit.router,
     library.router,
     health.router,

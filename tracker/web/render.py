@@ -32,6 +32,7 @@ FLASH = {
     "clause-upgraded": "Clause upgraded to the new version.",
     "finding-added": "Finding recorded.",
     "finding-changed": "Finding changed.",
+    "report-produced": "Report produced. Download it from the list below.",
     "report-scheduled": "Report schedule added.",
     "schedule-removed": "Report schedule removed.",
 }
