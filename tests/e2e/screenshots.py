@@ -33,9 +33,7 @@ def pages(page: Page, base: str) -> list[tuple[str, str]]:
     finding = [("finding", found[0].get_attribute("href") or "")] if found else []
     unattached = re.findall(r'value="([^"]+)"', _attach_page(page, base, contract))
     check = (
-        [("attach-check", f"{contract}/attach/check?clause={unattached[0]}")]
-        if unattached
-        else []
+        [("attach-check", f"{contract}/attach/check?clause={unattached[0]}")] if unattached else []
     )
     return [
         ("dashboard", "/"),
