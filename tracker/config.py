@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tracker.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///./tracker.db"
 SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 def _default_actor() -> str:
@@ -104,6 +105,12 @@ class Settings(BaseSettings):
         description="a supplier's portal link works this many days after the latest due date "
         "of the email that carried it",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=32,
+        description="lets a monitoring system read /metrics with `Authorization: Bearer "
+        "<token>`; unset: only signed-in admins may read it",
+    )
     secret_key: str | None = Field(
         default=None,
         min_length=32,
@@ -169,6 +176,19 @@ class Settings(BaseSettings):
         Address(display_name=name, addr_spec=address)
         return value
 
+    @model_validator(mode="after")
+    def _links_need_an_address(self) -> Settings:
+        # Real mail with links to localhost sends people nowhere; a local test server
+        # (loopback) may keep the default.
+        host = urlsplit(self.smtp_url).hostname if self.smtp_url else None
+        if host and host not in LOOPBACK and "base_url" not in self.model_fields_set:
+            raise ValueError(
+                "TRACKER_BASE_URL: set it to the address people open the tracker at, "
+                "e.g. https://tracker.example.org; the links in emails point there and "
+                "TRACKER_SMTP_URL sends real mail"
+            )
+        return self
+
     def clause_dirs(self) -> list[Path]:
         return [Path(p) for p in self.clause_path.split(os.pathsep) if p.strip()]
 
@@ -202,9 +222,11 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "?"
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"TRACKER_{field.upper()}: {msg}")
+            if not err["loc"]:  # a check across fields names its variables itself
+                problems.append(msg)
+                continue
+            problems.append(f"TRACKER_{str(err['loc'][0]).upper()}: {msg}")
         raise ConfigError("; ".join(problems)) from None
 
 

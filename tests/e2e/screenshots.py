@@ -18,12 +18,23 @@ from tests.e2e.server import CHROMIUM
 def pages(page: Page, base: str) -> list[tuple[str, str]]:
     """(name, path) of each page to shoot, found by following links as a person would."""
     page.goto(f"{base}/contracts")
-    contract = page.get_by_role("main").get_by_role("link").first.get_attribute("href") or ""
+    contract = page.get_by_role("main").locator("td a").first.get_attribute("href") or ""
     page.goto(f"{base}{contract}")
     links = [
         a.get_attribute("href") or "" for a in page.get_by_role("main").get_by_role("link").all()
     ]
     obligations = [h for h in links if re.match(r"^/obligations/\d+$", h)]
+    page.goto(f"{base}/library")
+    clause = page.get_by_role("main").get_by_role("link").first.get_attribute("href") or ""
+    page.goto(f"{base}/suppliers")
+    supplier = page.get_by_role("main").locator("td a").first.get_attribute("href") or ""
+    page.goto(f"{base}/findings")
+    found = page.get_by_role("main").locator("a[href^='/findings/']").all()
+    finding = [("finding", found[0].get_attribute("href") or "")] if found else []
+    unattached = re.findall(r'value="([^"]+)"', _attach_page(page, base, contract))
+    check = (
+        [("attach-check", f"{contract}/attach/check?clause={unattached[0]}")] if unattached else []
+    )
     return [
         ("dashboard", "/"),
         ("contracts", "/contracts"),
@@ -33,7 +44,28 @@ def pages(page: Page, base: str) -> list[tuple[str, str]]:
         ("obligation-later", obligations[-1]),
         ("outbox", "/outbox"),
         ("not-found", "/obligations/999999"),
+        ("suppliers", "/suppliers"),
+        ("supplier", supplier),
+        ("findings", "/findings"),
+        *finding,
+        ("finding-new", f"{contract}/findings/new"),
+        ("reports", "/reports"),
+        ("audit", "/audit"),
+        ("audit-verify", "/audit/verify"),
+        ("library", "/library"),
+        ("clause", clause),
+        ("contract-new", "/contracts/new"),
+        ("contract-edit", f"{contract}/edit"),
+        ("attach", f"{contract}/attach"),
+        *check,
     ]
+
+
+def _attach_page(page: Page, base: str, contract: str) -> str:
+    """The clause choices offered on the attach page (their option values)."""
+    page.goto(f"{base}{contract}/attach")
+    select = page.locator("select[name=clause]")
+    return select.inner_html() if select.count() else ""
 
 
 def main(base: str, email: str, password: str, out: Path) -> None:

@@ -50,6 +50,7 @@ def test_every_route_for_every_role(world: World) -> None:
                     "obligation_id": world.obligation(reference, "certificate"),
                     "evidence_id": evidence[world.contract_id(reference)],
                     "outbox_id": message,
+                    **world.record_ids(reference),
                 }
                 path = fill(route.path, values)
                 if path == route.path and reference == "C-2":

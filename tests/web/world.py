@@ -19,7 +19,15 @@ from tests.cli import Cli
 from tests.factories import HEADER
 from tracker.config import get_settings
 from tracker.db import get_engine, read_session
-from tracker.models import Contract, Evidence, Obligation, OutboxMessage
+from tracker.models import (
+    Contract,
+    Evidence,
+    Finding,
+    Obligation,
+    OutboxMessage,
+    ReportRun,
+    ReportSchedule,
+)
 from tracker.web.app import create_app
 
 CLAUSE = (
@@ -105,6 +113,57 @@ class World:
             ).first()
         assert found is not None
         return found
+
+    def record_ids(self, reference: str) -> dict[str, object]:
+        """Values for the path parameters of routes on other records than contracts,
+        obligations and evidence: the supplier of both contracts, its first contact, the
+        contract's first finding (recorded here when it has none)."""
+        return {
+            "supplier_id": 1,
+            "contact_id": 1,
+            "finding_id": self.finding(reference),
+            "clause_id": "web-clause",
+            "run_id": self.report_run(),
+            "schedule_id": self.report_schedule(),
+        }
+
+    def report_run(self) -> int:
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(select(col(ReportRun.id)).order_by(col(ReportRun.id))).first()
+        if found is not None:
+            return found
+        self.cli.ok("report", "--scope", "portfolio", "--period", "2027-Q1",
+                    "-o", str(self.tmp / "q1.html"), "--now", CLI_NOW)  # fmt: skip
+        return self.report_run()
+
+    def report_schedule(self) -> int:
+        """An active schedule (the route test removes one per role: a new one each time)."""
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(
+                select(col(ReportSchedule.id))
+                .where(col(ReportSchedule.active))
+                .order_by(col(ReportSchedule.id))
+            ).first()
+        if found is not None:
+            return found
+        self.cli.ok("report", "schedule", "add", "--every", "quarter", "--scope", "portfolio",
+                    "--to", "board@example.com", "--format", "pdf", "--now", CLI_NOW)  # fmt: skip
+        return self.report_schedule()
+
+    def finding(self, reference: str) -> int:
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(
+                select(col(Finding.id))
+                .where(col(Finding.contract_id) == self.contract_id(reference))
+                .order_by(col(Finding.id))
+            ).first()
+        if found is not None:
+            return found
+        self.cli.ok(
+            "finding", "add", "--severity", "minor", "--text", "Two sites were not listed",
+            "--contract", reference, "--now", CLI_NOW,
+        )  # fmt: skip
+        return self.finding(reference)
 
     def evidence(self) -> list[Evidence]:
         with read_session(get_engine(self.url)) as s:

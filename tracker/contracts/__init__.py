@@ -4,6 +4,7 @@ The use cases every door (CLI, web, API) calls; each returns a typed record from
 `tracker.contracts.results` and raises `BadInput` naming the field in its own words.
 """
 
+from tracker.contracts.attach_preview import AttachPreview, preview_attachment
 from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.lifecycle import detach_clause, end_contract
@@ -32,6 +33,7 @@ from tracker.contracts.suppliers import (
 from tracker.contracts.upgrades import known_versions, upgrade_clause
 
 __all__ = [
+    "AttachPreview",
     "add_contact",
     "add_contract",
     "add_model",
@@ -50,6 +52,7 @@ __all__ = [
     "list_suppliers",
     "model_certificates",
     "parse_amount",
+    "preview_attachment",
     "raise_event",
     "remove_contact",
     "retire_model",

@@ -2,6 +2,7 @@
 outbox. Queries only; every change goes through the capability packages' use cases."""
 
 from tracker.dashboard.contracts import ContractList, ContractPage, contract_page, find_contracts
+from tracker.dashboard.metrics import obligation_counts
 from tracker.dashboard.obligation import ObligationPage, obligation_page
 from tracker.dashboard.outbox import OutboxPage, outbox_page
 from tracker.dashboard.overview import Dashboard, dashboard
@@ -15,6 +16,7 @@ __all__ = [
     "contract_page",
     "dashboard",
     "find_contracts",
+    "obligation_counts",
     "obligation_page",
     "outbox_page",
 ]

@@ -9,7 +9,7 @@ from sqlmodel import col
 from tracker.context import Context
 from tracker.db import read_session
 from tracker.errors import NotFound
-from tracker.models import Contract, Evidence, Obligation
+from tracker.models import Contract, Evidence, Finding, Obligation
 from tracker.people.roles import Action, Forbidden, Person, may_on_contract, require
 
 
@@ -19,6 +19,7 @@ def manager_of(
     reference: str | None = None,
     obligation_id: int | None = None,
     evidence_id: int | None = None,
+    finding_id: int | None = None,
 ) -> str | None:
     """The manager email of the contract a record belongs to; NotFound if there is none."""
     stmt = select(col(Contract.manager_email))
@@ -35,8 +36,13 @@ def manager_of(
             col(Evidence.id) == evidence_id
         )
         what, key = "evidence_id", str(evidence_id)
+    elif finding_id is not None:
+        stmt = stmt.join(Finding, col(Finding.contract_id) == col(Contract.id)).where(
+            col(Finding.id) == finding_id
+        )
+        what, key = "finding_id", str(finding_id)
     else:
-        raise ValueError("name a contract, an obligation or a piece of evidence")
+        raise ValueError("name a contract, an obligation, a piece of evidence or a finding")
     with read_session(ctx.engine) as session:
         found = session.execute(stmt).first()
     if found is None:
@@ -53,13 +59,18 @@ def check(
     reference: str | None = None,
     obligation_id: int | None = None,
     evidence_id: int | None = None,
+    finding_id: int | None = None,
 ) -> None:
     """Raise Forbidden unless `person` may do `action` (on the record, when one is named)."""
     require(person, action)
-    if reference is None and obligation_id is None and evidence_id is None:
+    if reference is None and obligation_id is None and evidence_id is None and finding_id is None:
         return
     manager = manager_of(
-        ctx, reference=reference, obligation_id=obligation_id, evidence_id=evidence_id
+        ctx,
+        reference=reference,
+        obligation_id=obligation_id,
+        evidence_id=evidence_id,
+        finding_id=finding_id,
     )
     if not may_on_contract(person, action, manager_email=manager):
         raise Forbidden(

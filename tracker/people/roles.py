@@ -31,6 +31,12 @@ class Action(StrEnum):
     EDIT_CONTRACT = "edit_contract"
     RETRY_MAIL = "retry_mail"
     MANAGE_USERS = "manage_users"
+    READ_METRICS = "read_metrics"  # /metrics (or with TRACKER_METRICS_TOKEN)
+    MANAGE_SUPPLIERS = "manage_suppliers"  # suppliers and their contacts
+    ADD_CONTRACT = "add_contract"
+    PRODUCE_REPORT = "produce_report"
+    SCHEDULE_REPORT = "schedule_report"
+    VERIFY_AUDIT = "verify_audit"
 
 
 class Scope(StrEnum):
@@ -58,6 +64,12 @@ PERMISSIONS: dict[Action, dict[UserRole, Scope]] = {
     Action.EDIT_CONTRACT: {A: ANY, M: OWN},
     Action.RETRY_MAIL: {A: ANY, M: ANY},
     Action.MANAGE_USERS: {A: ANY},
+    Action.READ_METRICS: {A: ANY},
+    Action.MANAGE_SUPPLIERS: {A: ANY, M: ANY},
+    Action.ADD_CONTRACT: {A: ANY, M: ANY},
+    Action.PRODUCE_REPORT: {A: ANY, M: ANY, U: ANY},
+    Action.SCHEDULE_REPORT: {A: ANY, M: ANY},
+    Action.VERIFY_AUDIT: {A: ANY, U: ANY},
 }
 
 

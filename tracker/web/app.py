@@ -27,15 +27,42 @@ from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.portal import routes as portal_routes
 from tracker.web.render import page, see_other
-from tracker.web.routes import auth, contracts, dashboard, obligations, outbox
+from tracker.web.routes import (
+    audit,
+    auth,
+    contract_forms,
+    contracts,
+    dashboard,
+    findings,
+    health,
+    library,
+    obligations,
+    outbox,
+    reports,
+    suppliers,
+)
 from tracker.web.routes.auth import sign_in_url
 from tracker.web.security import Keys, SecurityHeaders
 
 log = logging.getLogger("tracker.web")
 
-ROUTERS = (auth.router, dashboard.router, contracts.router, obligations.router, outbox.router)
+ROUTERS = (
+    auth.router,
+    dashboard.router,
+    contract_forms.router,  # before contracts: /contracts/new is not a reference
+    contracts.router,
+    obligations.router,
+    outbox.router,
+    suppliers.router,
+    findings.router,
+    reports.router,
+    audit.router,
+    library.router,
+    health.router,
+)
 # Routes anyone may reach: signing in needs no sign-in.
-PUBLIC = frozenset({("GET", "/sign-in"), ("POST", "/sign-in")})
+# `/healthz` is for load balancers and carries no personal data.
+PUBLIC = frozenset({("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/healthz")})
 
 
 def route_action(route: APIRoute) -> tuple[object, str | None] | None:

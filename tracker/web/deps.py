@@ -30,6 +30,7 @@ RECORD_KEYS = {
     "reference": "reference",
     "obligation_id": "obligation_id",
     "evidence_id": "evidence_id",
+    "finding_id": "finding_id",
 }
 
 

@@ -94,3 +94,10 @@ def field_id(name: str) -> str:
 
 def errors_of(exc: BadInput) -> list[FormError]:
     return [FormError(exc.field, exc.message)]
+
+
+def values_of(form: FormData | None) -> dict[str, str]:
+    """What was typed into a form, to show it again next to its errors."""
+    if form is None:
+        return {}
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}

@@ -20,6 +20,21 @@ FLASH = {
     "retried": "Email queued to be sent again.",
     "signed-out": "You are signed out.",
     "signed-in": "You are signed in.",
+    "supplier-added": "Supplier added.",
+    "contact-added": "Contact added.",
+    "contact-changed": "Contact changed.",
+    "contact-removed": "Contact removed. It is kept in the audit trail.",
+    "contract-added": "Contract added.",
+    "contract-changed": "Contract changed.",
+    "clause-attached": "Clause attached. Its obligations are planned.",
+    "event-recorded": "Event recorded. Obligations it triggers are planned.",
+    "contract-ended": "Contract ended. Its open obligations are closed.",
+    "clause-upgraded": "Clause upgraded to the new version.",
+    "finding-added": "Finding recorded.",
+    "finding-changed": "Finding changed.",
+    "report-produced": "Report produced. Download it from the list below.",
+    "report-scheduled": "Report schedule added.",
+    "schedule-removed": "Report schedule removed.",
 }
 
 

@@ -1,0 +1,99 @@
+"""Supplier pages: the list with a search, and one supplier with its contacts, contracts,
+open obligations and on-time rate over the last year. Queries only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from tracker.context import Context
+from tracker.contracts import get_supplier, list_suppliers
+from tracker.contracts.results import SupplierDetail, SupplierSummary
+from tracker.dashboard.contracts import ContractRow, find_contracts
+from tracker.dashboard.overview import OPEN, DueItem
+from tracker.dashboard.words import relative
+from tracker.db import read_session
+from tracker.domain.schedule import local_today
+from tracker.models import Contract, Obligation
+from tracker.reports.periods import custom_period
+from tracker.reports.produce import compute_figures
+from tracker.reports.scope import Scope
+
+MAX_QUERY = 200
+SHOWN = 100
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class SupplierList:
+    items: list[SupplierSummary]
+    q: str
+    total: int
+
+
+def find_suppliers(ctx: Context, *, q: str = "") -> SupplierList:
+    """Suppliers whose name contains `q` (any case)."""
+    q = q.strip()[:MAX_QUERY]
+    every = list_suppliers(ctx)
+    items = [s for s in every if q.casefold() in s.name.casefold()] if q else every
+    return SupplierList(items=items, q=q, total=len(items))
+
+
+@dataclass(frozen=True)
+class SupplierPage:
+    supplier: SupplierDetail
+    contracts: list[ContractRow]
+    open: list[DueItem]
+    on_time_rate: float | None
+    judged: int  # obligations the rate is over (met on time, late, or overdue)
+    since: date
+    today: date
+
+
+def supplier_page(ctx: Context, supplier_id: int) -> SupplierPage:
+    supplier = get_supplier(ctx, supplier_id)
+    contracts = find_contracts(ctx, supplier_id=supplier.id).items
+    today = local_today(ctx.now, ctx.settings.timezone)
+    with read_session(ctx.engine) as session:
+        rows = session.execute(
+            select(
+                col(Obligation.id),
+                col(Obligation.title),
+                col(Contract.reference),
+                col(Obligation.due_on),
+                col(Obligation.status),
+                col(Contract.timezone),
+            )
+            .join(Contract, col(Contract.id) == col(Obligation.contract_id))
+            .where(col(Contract.supplier_id) == supplier.id, col(Obligation.status).in_(OPEN))
+            .order_by(col(Obligation.due_on), col(Obligation.id))
+            .limit(SHOWN)
+        ).all()
+    due = [
+        DueItem(
+            obligation_id=oid,
+            title=title,
+            reference=reference,
+            supplier=supplier.name,
+            due_on=due_on,
+            status=status,
+            when=relative(due_on, local_today(ctx.now, timezone)),
+        )
+        for oid, title, reference, due_on, status, timezone in rows
+    ]
+    since = today - YEAR
+    figures = compute_figures(
+        ctx, Scope("supplier", str(supplier.id)), custom_period(since, today), as_of=ctx.now
+    )
+    return SupplierPage(
+        supplier=supplier,
+        contracts=contracts,
+        open=due,
+        on_time_rate=figures.outcomes.on_time_rate,
+        judged=figures.outcomes.judged,
+        since=since,
+        today=today,
+    )
