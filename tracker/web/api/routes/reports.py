@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from tracker.people.roles import Action
-from tracker.reports.on_demand import ProducedReport, produce_report
+from tracker.reports import ProducedReport, produce_report
 from tracker.reports.produce import MEDIA_TYPES
 from tracker.reports.runs import list_runs, run_file
 from tracker.web.api.auth import MAX_ID, Caller, allow
