@@ -31,7 +31,7 @@ SHEETS = [
     "Overdue",
     "Open findings",
     "Certificates expiring",
-    "Models without a valid certificate",
+    "Models, no valid certificate",
     "Definitions",
 ]
 EVIL_TITLE = '=HYPERLINK("http://evil.example/","click")'

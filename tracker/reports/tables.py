@@ -195,7 +195,7 @@ def tables(f: ReportFigures) -> list[Table]:
         ),
         Table(
             "models_without_valid_certificate",
-            "Models without a valid certificate",
+            "Models, no valid certificate",  # an XLSX sheet name: 31 characters at most
             ("contract", "scheme", "model_id", "manufacturer", "model", "expired_on"),
             [
                 (i.contract, i.scheme, i.model_id, i.manufacturer, i.name, i.expired_on)
