@@ -13,10 +13,24 @@ from sqlalchemy.engine import make_url
 
 OUT = Path(__file__).resolve().parent / "out"
 PG_DATABASE = "bench_tracker"
+# `--smoke` runs use their own PostgreSQL databases and SQLite files, so a smoke run in CI
+# never drops a full-size database someone prepared for an hour.
+_names = {"suffix": ""}
+
+
+def use_smoke_names() -> None:
+    _names["suffix"] = "_smoke"
+
+
+def named(name: str) -> str:
+    """A benchmark database or file name, with the smoke suffix in `--smoke` runs."""
+    return name + _names["suffix"]
 
 
 def sqlite_url(name: str) -> str:
-    return f"sqlite:///{OUT / name}"
+    """The SQLite file `name` under bench/out/ (`x_smoke.db` in `--smoke` runs)."""
+    stem, dot, ext = name.rpartition(".")
+    return f"sqlite:///{OUT / (named(stem) + dot + ext if dot else named(name))}"
 
 
 def parse_now(text: str | None) -> datetime:
@@ -68,6 +82,7 @@ def fresh_database(url: str, name: str = PG_DATABASE) -> str:
         return url
     if parsed.get_backend_name() != "postgresql":
         raise SystemExit(f"unsupported database URL {url!r}")
+    name = named(name)
     with psycopg.connect(_admin_conninfo(url, name), autocommit=True) as conn:
         ident = sql.Identifier(name)
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(ident))
@@ -84,7 +99,7 @@ def beside(url: str, name: str) -> str:
         if path is None:
             raise SystemExit("an in-memory SQLite database cannot be copied")
         return f"sqlite:///{path.with_name(name + '.db')}"
-    return parsed.set(database=name).render_as_string(hide_password=False)
+    return parsed.set(database=named(name)).render_as_string(hide_password=False)
 
 
 def database_exists(url: str) -> bool:

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text
 from sqlmodel import SQLModel
 
-from bench.databases import parse_now, sqlite_url
+from bench.databases import fresh_database, parse_now, sqlite_url
 from bench.library import loadable_clauses, store_library
 from bench.portfolio import LibraryClause, contract_row, pick_clauses, supplier_rows
+from bench.smoke import add_smoke, apply_smoke, check
 from tracker.db import make_engine, read_session, write_session
 from tracker.migrate import upgrade
 from tracker.models import Contract, ContractClause, Supplier, SupplierContact, table_of
@@ -179,21 +180,29 @@ def generate(
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])
-    p.add_argument("--suppliers", type=int, required=True)
-    p.add_argument("--contracts", type=int, required=True)
+    p.add_argument("--suppliers", type=int, default=None, help="required unless --smoke")
+    p.add_argument("--contracts", type=int, default=None, help="required unless --smoke")
     p.add_argument("--clauses-per-contract", type=int, default=10)
-    p.add_argument("--database-url", default=sqlite_url("portfolio.db"))
+    p.add_argument("--database-url", default=None, help="default: bench/out/portfolio.db")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--now", type=parse_now, default=None, help="ISO instant (default: the clock)")
+    add_smoke(p)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.smoke:
+        apply_smoke(args, suppliers=20, contracts=100, clauses_per_contract=4)
+    if args.suppliers is None or args.contracts is None:
+        raise SystemExit("--suppliers and --contracts are required (or --smoke)")
+    url = args.database_url or sqlite_url("portfolio.db")
+    if args.smoke:
+        url = fresh_database(url, name="bench_generate")
     if args.suppliers < 1 or args.contracts < 0 or args.clauses_per_contract < 1:
         raise SystemExit("--suppliers and --clauses-per-contract must be at least 1")
     result = generate(
-        args.database_url,
+        url,
         suppliers=args.suppliers,
         contracts=args.contracts,
         clauses_per_contract=args.clauses_per_contract,
@@ -207,6 +216,28 @@ def main(argv: list[str] | None = None) -> None:
     )
     for clause_id, count in result.attached.most_common():
         print(f"  {count:>9,}  {clause_id}")
+    if args.smoke:
+        _check_generated(url, result, args.clauses_per_contract)
+
+
+def _check_generated(url: str, result: Generated, per_contract: int) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            counted = {
+                model.__name__: conn.execute(
+                    select(func.count()).select_from(table_of(model))
+                ).scalar_one()
+                for model in (Supplier, Contract)
+            }
+    finally:
+        engine.dispose()
+    check(
+        counted == {"Supplier": result.suppliers, "Contract": result.contracts},
+        f"the database holds the {result.suppliers} suppliers and {result.contracts} contracts",
+    )
+    expected = result.contracts * min(per_contract, result.library_clauses)
+    check(result.attached.total() == expected, f"{expected} contract clauses attached")
 
 
 if __name__ == "__main__":

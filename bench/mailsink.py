@@ -117,6 +117,7 @@ def _items(n: int, today: date) -> list[dict[str, Any]]:
             "section": "overdue",
             "level": 1,
             "stage": "",
+            "note": "",
             "evidence": [{"label": "Supplier list with factory addresses", "formats": "PDF, XLSX"}],
             "link": f"http://localhost:8000/obligations/{1000 + k}",
         }

@@ -24,7 +24,8 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import Engine, func, select, text
 
-from bench.databases import OUT, fresh_database, parse_now, sqlite_url
+from bench.databases import OUT, fresh_database, named, parse_now, sqlite_url
+from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import make_engine, read_session
@@ -163,17 +164,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suppliers", type=int, default=10_000)
     p.add_argument("--contracts", type=int, default=50_000)
     p.add_argument("--clauses-per-contract", type=int, default=10)
-    p.add_argument("--database-url", default=sqlite_url("materialise.db"))
+    p.add_argument("--database-url", default=None, help="default: bench/out/materialise.db")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--now", type=parse_now, default=None, help="ISO instant (default: the clock)")
-    p.add_argument("--json", type=Path, default=OUT / "materialise.json")
+    p.add_argument("--json", type=Path, default=None, help="default: bench/out/materialise.json")
+    add_smoke(p)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.smoke:
+        apply_smoke(args, suppliers=20, contracts=100, clauses_per_contract=4)
+    args.database_url = args.database_url or sqlite_url("materialise.db")
+    args.json = args.json or OUT / f"{named('materialise')}.json"
     result = run(args)
     print(table(result))
+    if args.smoke:
+        inserted = result["obligations_inserted"]
+        check(inserted > 0, f"plan materialised obligations ({inserted})")
+        check(result["obligations_in_table"] == inserted, "every one is in the table")
+        check(result["rerun_inserted"] == 0, "a second plan inserts nothing")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {args.json}")

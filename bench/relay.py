@@ -30,9 +30,10 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bench.databases import OUT, fresh_database, sqlite_url
+from bench.databases import OUT, fresh_database, named, sqlite_url
 from bench.mailsink import SENDER, Prebuilt, Sink, build_messages, running_sink
 from bench.materialise import _revision, _server
+from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import get_engine, make_engine
@@ -317,12 +318,16 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--profile", action="store_true", help="one more cProfiled relay run")
     p.add_argument("--top", type=int, default=25, help="profile lines to print")
-    p.add_argument("--json", type=Path, default=OUT / "relay.json")
+    p.add_argument("--json", type=Path, default=None, help="default: bench/out/relay.json")
+    add_smoke(p)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.smoke:
+        apply_smoke(args, messages=60, repeat=1)
+    args.json = args.json or OUT / f"{named('relay')}.json"
     args.database_url = args.database_url or [sqlite_url("relay.db")]
     for url in args.database_url:
         if make_url(url).get_backend_name() not in ("sqlite", "postgresql"):
@@ -335,6 +340,11 @@ def main(argv: list[str] | None = None) -> None:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {args.json}")
+    if args.smoke:
+        for r in result["relay"]:
+            # The run itself asserts that every message was sent and reached the sink.
+            sent = r["report"]["sent"]
+            check(sent == args.messages, f"{r['engine']}: the relay sent all {sent} messages")
 
 
 if __name__ == "__main__":

@@ -36,10 +36,13 @@ from bench.databases import (
     clone_database,
     database_exists,
     fresh_database,
+    named,
     parse_now,
+    sqlite_url,
 )
 from bench.materialise import _generate, _revision, _server, peak_mb
 from bench.probe import dialect_sql, explain, summary
+from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import make_engine
@@ -70,7 +73,7 @@ def target_url(url: str) -> str:
 def _sidecar(url: str) -> Path:
     if _is_sqlite(url):
         return Path(str(make_url(url).database)).with_suffix(".json")
-    return OUT / f"{PG_DATABASE}.json"
+    return OUT / f"{named(PG_DATABASE)}.json"
 
 
 def _scale(args: argparse.Namespace) -> dict[str, int]:
@@ -96,7 +99,7 @@ def _context(engine: Engine, url: str, now: datetime) -> Context:
 
 def _materialised(args: argparse.Namespace) -> Path | None:
     """bench/out/materialise.db, if it holds the same portfolio planned at the same --now."""
-    db, info = OUT / "materialise.db", OUT / "materialise.json"
+    db, info = OUT / f"{named('materialise')}.db", OUT / f"{named('materialise')}.json"
     if not (db.exists() and info.exists()):
         return None
     made = json.loads(info.read_text(encoding="utf-8"))
@@ -327,13 +330,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         after_html = peak_mb()
         outputs: dict[str, Any] = {"html": {**_stats(html_s), "bytes": len(html)}}
         engine_name = "sqlite" if _is_sqlite(url) else "postgresql"
-        (OUT / f"report-{engine_name}.html").write_bytes(html)
+        (OUT / f"{named('report-' + engine_name)}.html").write_bytes(html)
         for fmt in args.formats:
             if fmt == "html":
                 continue
             seconds, data = _timed(1, lambda fmt=fmt: render(figures, fmt))
             outputs[fmt] = {**_stats(seconds), "bytes": len(data)}
-            (OUT / f"report-{engine_name}.{fmt}").write_bytes(data)
+            (OUT / f"{named('report-' + engine_name)}.{fmt}").write_bytes(data)
         server = _server(engine)
     finally:
         engine.dispose()
@@ -428,7 +431,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suppliers", type=int, default=10_000)
     p.add_argument("--contracts", type=int, default=50_000)
     p.add_argument("--clauses-per-contract", type=int, default=10)
-    p.add_argument("--database-url", default=f"sqlite:///{OUT / 'report.db'}")
+    p.add_argument("--database-url", default=None, help="default: bench/out/report.db")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--now", type=parse_now, default=parse_now(DEFAULT_NOW))
     p.add_argument("--period", default="2026-Q1")
@@ -438,6 +441,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="prepare the database again")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
+    add_smoke(p)
     return p
 
 
@@ -445,6 +449,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     args.argv = [a for a in argv if a != "--rebuild"]
+    if args.smoke:
+        apply_smoke(args, suppliers=20, contracts=100, clauses_per_contract=4, runs=1)
+        args.rebuild = True
+    args.database_url = args.database_url or sqlite_url("report.db")
     if args.runs < 1:
         raise SystemExit("--runs must be at least 1")
     if args.prepare_only:
@@ -453,10 +461,20 @@ def main(argv: list[str] | None = None) -> None:
     result = run(args)
     print(table(result))
     engine = "sqlite" if _is_sqlite(args.database_url) else "postgresql"
-    path = args.json or OUT / f"report-{engine}.json"
+    path = args.json or OUT / f"{named('report-' + engine)}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {path}")
+    if args.smoke:
+        _check(result)
+
+
+def _check(result: dict[str, Any]) -> None:
+    shape = result["shape"]
+    check(shape["obligations_in_period"] > 0, "the report counts obligations in the period")
+    check(shape["contracts"] > 0 and shape["suppliers"] > 0, "it names contracts and suppliers")
+    sizes = {fmt: found.get("bytes", 0) for fmt, found in result["formats"].items()}
+    check(all(size > 0 for size in sizes.values()), f"every format has bytes ({sizes})")
 
 
 if __name__ == "__main__":

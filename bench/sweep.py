@@ -28,9 +28,19 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, select, text, update
 from sqlalchemy.engine import make_url
 
-from bench.databases import OUT, beside, clone_database, database_exists, fresh_database, parse_now
+from bench.databases import (
+    OUT,
+    beside,
+    clone_database,
+    database_exists,
+    fresh_database,
+    named,
+    parse_now,
+    sqlite_url,
+)
 from bench.materialise import _generate, _revision, _server, peak_mb
 from bench.probe import PATCHED, SOURCE, Phases, capture_selects, dialect_sql, explain, summary
+from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import make_engine, read_session, write_session
@@ -59,7 +69,7 @@ def databases(url: str) -> tuple[str, str]:
 def _sidecar(base: str) -> Path:
     if _is_sqlite(base):
         return Path(str(make_url(base).database)).with_suffix(".json")
-    return OUT / f"{PG_BASE}.json"
+    return OUT / f"{named(PG_BASE)}.json"
 
 
 def _context(engine: Engine, url: str, now: datetime) -> Context:
@@ -311,7 +321,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--suppliers", type=int, default=10_000)
     p.add_argument("--contracts", type=int, default=50_000)
     p.add_argument("--clauses-per-contract", type=int, default=10)
-    p.add_argument("--database-url", default=f"sqlite:///{OUT / 'sweep.db'}")
+    p.add_argument("--database-url", default=None, help="default: bench/out/sweep.db")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--now", type=parse_now, default=parse_now(DEFAULT_NOW))
     p.add_argument("--runs", type=int, default=20, help="timed sweeps with nothing due")
@@ -319,6 +329,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse", action="store_true", help="reuse a prepared base database")
     p.add_argument("--json", type=Path, default=None)
     p.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
+    add_smoke(p)
     return p
 
 
@@ -326,6 +337,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     args.argv = [a for a in argv if a != "--reuse"]
+    if args.smoke:
+        apply_smoke(args, suppliers=20, contracts=100, clauses_per_contract=4, runs=3, reminders=20)
+        args.reuse = False
+    args.database_url = args.database_url or sqlite_url("sweep.db")
     if args.prepare_only:
         prepare(args, databases(args.database_url)[1])
         return
@@ -334,10 +349,24 @@ def main(argv: list[str] | None = None) -> None:
     for found in result["idle"]["plans"].values():
         print(f"\n{found['function']}:\n  {found['sql']}\n  " + "\n  ".join(found["plan"]))
     engine = "sqlite" if _is_sqlite(args.database_url) else "postgresql"
-    path = args.json or OUT / f"sweep-{engine}.json"
+    path = args.json or OUT / f"{named('sweep-' + engine)}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"written {path}")
+    if args.smoke:
+        _check(result)
+
+
+def _check(result: dict[str, Any]) -> None:
+    catch_up, idle_result, b = result["prepared"]["catch_up"], result["idle"], result["busy"]
+    check(catch_up["obligations_reminded"] > 0, "the catch-up sweep reminded the overdue")
+    check(catch_up["messages_composed"] > 0, "and composed messages for them")
+    check(not idle_result["found_work"], "the sweeps after it found nothing due")
+    check(b["arranged"] > 0, f"{b['arranged']} obligations were made due")
+    check(
+        b["report"]["obligations_reminded"] == b["arranged"] and b["messages"] > 0,
+        "the busy sweep reminded each of them and composed messages",
+    )
 
 
 if __name__ == "__main__":
