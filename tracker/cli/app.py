@@ -12,6 +12,7 @@ from tracker import __version__, demo, migrate
 from tracker import obligations as obligation_service
 from tracker.cli import (
     audit,
+    backup,
     clauses,
     contracts,
     evidence,
@@ -62,6 +63,8 @@ app.command("worker")(reminders.worker)
 app.command("status")(reminders.status)
 app.command("preview")(preview.preview)
 app.command("serve")(serve.serve)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 NowOption = typer.Option(help=NOW_WRITES_HELP)
 

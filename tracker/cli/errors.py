@@ -47,6 +47,7 @@ OPTIONS: dict[str, str] = {
     "dest": "DEST",
     "file": "FILE",
     "formats": "--format",
+    "source": "DIR",
 }
 
 
