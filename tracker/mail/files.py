@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from tracker.files import write_atomic
 from tracker.mail.message import one_line
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
@@ -38,28 +36,6 @@ def labelled_name(label: str, message_id: str) -> str:
     the name from the Message-ID."""
     name = _UNSAFE.sub("_", one_line(label)).strip("._-")[:_MAX_NAME]
     return f"{name}.eml" if name else file_name(message_id)
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename over the target, fsync the
-    directory: a reader sees the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # not every platform can open a directory
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 class FileTransport:
@@ -91,4 +67,4 @@ class FileTransport:
 
     def _write(self, target: Path, raw: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, raw)
+        write_atomic(target, raw)
