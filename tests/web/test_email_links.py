@@ -65,7 +65,9 @@ def test_every_link_in_a_year_of_emails_opens_a_page(
     links: set[str] = set()
     for message in messages:
         links |= links_in(message.raw)
-    ours = {link for link in links if link.startswith(BASE)}
+    # A supplier's portal link is put in by the relay at send time; the stored copy holds a
+    # placeholder by design (tests/portal follows the real link from a sent .eml).
+    ours = {link for link in links if link.startswith(BASE) and "/s/PORTAL-LINK-" not in link}
     assert any("/obligations/" in link for link in ours)
     assert not any("localhost" in link for link in links)  # every link uses the base URL
     # Cookies are Secure with an https base URL: the browser talks https too.

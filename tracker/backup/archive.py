@@ -117,11 +117,14 @@ def restore(ctx: Context, *, source: Path) -> RestoreResult:
     if found.engine != engine:
         raise BadInput(
             f"the backup is of a {found.engine} database; restore it into one "
-            f"(TRACKER_DATABASE_URL names a {engine} database)"
+            f"(TRACKER_DATABASE_URL names a {engine} database)",
+            field=None,
         )
     root = ctx.settings.evidence_dir
     if root.exists() and any(root.iterdir()):
-        raise BadInput(f"the evidence folder {root} is not empty; restore into an empty one")
+        raise BadInput(
+            f"the evidence folder {root} is not empty; restore into an empty one", field=None
+        )
     url = ctx.settings.database_url
     empty = (
         database.sqlite_is_empty(url)
@@ -129,7 +132,9 @@ def restore(ctx: Context, *, source: Path) -> RestoreResult:
         else database.postgres_is_empty(ctx.engine)
     )
     if not empty:
-        raise BadInput("the database already has tables; restore into an empty database")
+        raise BadInput(
+            "the database already has tables; restore into an empty database", field=None
+        )
     ctx.engine.dispose()  # no pooled connection may see the file before it is replaced
     db_file = source / found.database.path
     if engine == "sqlite":

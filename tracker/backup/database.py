@@ -39,7 +39,7 @@ _HEAD = (
 def sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BadInput("an in-memory SQLite database cannot be backed up or restored")
+        raise BadInput("an in-memory SQLite database cannot be backed up or restored", field=None)
     return Path(database).expanduser()
 
 

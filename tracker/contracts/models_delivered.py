@@ -232,7 +232,7 @@ def add_model(
 def _find_model(session: Session, contract: Contract, model_id: int) -> ProductModel:
     model = session.get(ProductModel, model_id, with_for_update=True)
     if model is None or model.contract_id != contract.id:
-        raise NotFound(f"{contract.reference} has no product model {model_id}")
+        raise NotFound(f"{contract.reference} has no product model {model_id}", field="model_id")
     return model
 
 
