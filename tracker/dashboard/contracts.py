@@ -13,7 +13,6 @@ from sqlmodel import col
 from tracker.context import Context
 from tracker.contracts import get_contract
 from tracker.dashboard.evidence_rows import EvidenceRow, evidence_row
-from tracker.dashboard.fields import field
 from tracker.dashboard.words import relative
 from tracker.db import read_session
 from tracker.domain.schedule import local_today
@@ -146,23 +145,23 @@ class ContractPage:
 
 def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
     view = get_contract(ctx, reference)
-    today = local_today(ctx.now, field(view, "timezone"))
+    today = local_today(ctx.now, view.timezone)
     closed = {s.value for s in CLOSED} | {"submitted"}
-    timeline = []
-    for row in field(view, "schedule"):
-        due = field(row, "due_on")
-        due_on = due if isinstance(due, date) else date.fromisoformat(due)
-        status, oid = field(row, "status"), field(row, "obligation_id")
-        timeline.append(
-            TimelineItem(
-                due_on=due_on,
-                clause_id=field(row, "clause_id"),
-                obligation=field(row, "obligation"),
-                obligation_id=oid,
-                status=status,
-                when=relative(due_on, today, open_=status not in closed and oid is not None),
-            )
+    timeline = [
+        TimelineItem(
+            due_on=row.due_on,
+            clause_id=row.clause_id,
+            obligation=row.obligation,
+            obligation_id=row.obligation_id,
+            status=row.status,
+            when=relative(
+                row.due_on,
+                today,
+                open_=row.status not in closed and row.obligation_id is not None,
+            ),
         )
+        for row in view.schedule
+    ]
     with read_session(ctx.engine) as session:
         rows = session.scalars(
             select(Evidence)
@@ -174,11 +173,9 @@ def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
     return ContractPage(
         contract=view,
         today=today,
-        clauses=list(field(view, "clauses")),
+        clauses=list(view.clauses),
         timeline=timeline,
         evidence=[evidence_row(r, may_see_restricted=see) for r in rows],
         findings=list_findings(ctx, contract=reference),
-        may_edit=may_on_contract(
-            person, Action.EDIT_CONTRACT, manager_email=field(view, "manager_email")
-        ),
+        may_edit=may_on_contract(person, Action.EDIT_CONTRACT, manager_email=view.manager_email),
     )

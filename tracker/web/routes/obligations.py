@@ -142,9 +142,8 @@ def review(
             form=form,
             failed=f"review-{evidence_id}",
         )
-    target = done.get("obligation_id", obligation_id) if isinstance(done, dict) else obligation_id
     outcome = "accepted" if decision == "accept" else "rejected"
-    return see_other(f"/obligations/{target or obligation_id}?done={outcome}")
+    return see_other(f"/obligations/{done.obligation_id}?done={outcome}")
 
 
 @router.post("/obligations/{obligation_id}/waive")
