@@ -9,6 +9,7 @@ TRACKER_REQUIRE_POSTGRES=1 (as in CI) a missing PostgreSQL fails the run instead
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -19,6 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.smtp_server import SmtpSink
+from tracker import migrate
 from tracker.config import get_settings
 from tracker.db import get_engine
 
@@ -47,19 +49,30 @@ def _pg_admin(url: str):  # type: ignore[no-untyped-def]
     return psycopg.connect(parsed.render_as_string(hide_password=False), autocommit=True)
 
 
-def _fresh_postgres() -> Iterator[str]:
+def _create_postgres(template: str | None = None) -> str:
     assert PG_URL is not None
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
     with _pg_admin(PG_URL) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"{clause}')
     url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
-    rendered = url.render_as_string(hide_password=False)
+    return url.render_as_string(hide_password=False)
+
+
+def _drop_postgres(url: str) -> None:
+    assert PG_URL is not None
+    get_engine(url).dispose()
+    name = make_url(url).database
+    with _pg_admin(PG_URL) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _fresh_postgres(template: str | None = None) -> Iterator[str]:
+    rendered = _create_postgres(template)
     try:
         yield rendered
     finally:
-        get_engine(rendered).dispose()
-        with _pg_admin(PG_URL) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_postgres(rendered)
 
 
 ENGINES = [
@@ -68,11 +81,59 @@ ENGINES = [
 ]
 
 
+class MigratedTemplates:
+    """One database per engine brought to the head revision once per test process; each
+    test that wants a migrated database gets a copy (a file copy on SQLite, `CREATE
+    DATABASE ... TEMPLATE` on PostgreSQL) instead of running every migration again. The
+    migrations themselves are tested from an empty database (`empty_database` marker)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+
+    def sqlite_copy(self, target: Path) -> str:
+        if self._sqlite is None:
+            source = self._folder / "template.db"
+            url = f"sqlite:///{source}"
+            migrate.upgrade(url)
+            get_engine(url).dispose()
+            self._sqlite = source
+        shutil.copyfile(self._sqlite, target)
+        return f"sqlite:///{target}"
+
+    def postgres_template(self) -> str:
+        if self._postgres is None:
+            url = _create_postgres()
+            migrate.upgrade(url)
+            get_engine(url).dispose()
+            self._postgres = url
+        name = make_url(self._postgres).database
+        assert name is not None
+        return name
+
+    def close(self) -> None:
+        if self._postgres is not None:
+            _drop_postgres(self._postgres)
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    templates = MigratedTemplates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture(params=ENGINES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a real SQLite file, or a new PostgreSQL database."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> Iterator[str]:
+    """A URL of a database at the head revision (what `tracker init` leaves): a real SQLite
+    file, or a new PostgreSQL database. Tests marked `empty_database` get an empty one."""
+    empty = request.node.get_closest_marker("empty_database") is not None
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tracker.db'}"
+        target = tmp_path / "tracker.db"
+        url = f"sqlite:///{target}" if empty else migrated_templates.sqlite_copy(target)
         yield url
         get_engine(url).dispose()
         return
@@ -80,7 +141,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         if REQUIRE_PG:
             pytest.fail(f"TRACKER_REQUIRE_POSTGRES=1 but {PG_ENV} is not set")
         pytest.skip(SKIP_REASON)
-    yield from _fresh_postgres()
+    yield from _fresh_postgres(None if empty else migrated_templates.postgres_template())
 
 
 @pytest.fixture

@@ -90,11 +90,24 @@ class Handler:
         return "250 2.0.0 Queued"
 
 
+def hold_port(port: int = 0) -> socket.socket:
+    """A socket bound to a local port but not listening: connections to the port are
+    refused, and no other process (another test worker, say) is handed the port while the
+    server is stopped. SO_REUSEADDR lets the server bind and listen beside it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
 class SmtpSink:
-    """Start/stop a local SMTP server; `received` lists what it accepted."""
+    """Start/stop a local SMTP server; `received` lists what it accepted. Its port stays
+    reserved from creation to exit, so "stopped" means "connection refused", never "some
+    other test's server answers"."""
 
     def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
+        self._hold = hold_port(port or 0)
+        self.port = int(self._hold.getsockname()[1])
         self.faults = Faults()
         self.received: list[Received] = []
         self.lock = threading.Lock()
@@ -134,3 +147,4 @@ class SmtpSink:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+        self._hold.close()

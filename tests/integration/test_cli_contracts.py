@@ -366,6 +366,7 @@ def test_attaching_twice_is_refused_and_changes_nothing(cli: Cli, tracker_env: s
     assert counts(tracker_env) == before
 
 
+@pytest.mark.empty_database
 def test_an_uninitialised_database_says_what_to_do(
     tracker_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import syntax
 
-from tests.smtp_server import free_port
+from tests.smtp_server import free_port, hold_port
 from tracker.config import Settings
 from tracker.errors import ConfigError
 from tracker.mail.backends import send_test, smtp_from_url, transport_from_settings
@@ -259,8 +259,9 @@ def test_a_connection_the_server_dropped_is_replaced(server: MailServer) -> None
 
 
 def test_nothing_listening_is_transient_and_the_batch_does_not_retry_each_message() -> None:
-    transport = SmtpTransport("127.0.0.1", free_port(), tls="none", timeout=2)
-    first, second = run(transport, envelope("refused:1"), envelope("refused:2"))
+    with hold_port() as held:  # bound, never listening: connections are refused
+        transport = SmtpTransport("127.0.0.1", held.getsockname()[1], tls="none", timeout=2)
+        first, second = run(transport, envelope("refused:1"), envelope("refused:2"))
     assert first.outcome is Outcome.TRANSIENT
     assert first.code is None
     assert "connect" in first.detail
@@ -392,7 +393,7 @@ def test_hang_up_before_data_is_transient(server: MailServer) -> None:
 
 
 def test_an_address_that_cannot_be_sent_is_permanent_without_connecting() -> None:
-    transport = SmtpTransport("127.0.0.1", free_port(), tls="none")
+    transport = SmtpTransport("127.0.0.1", 9, tls="none")  # never reached: refused before
     bad = Envelope("<x@example.com>", SENDER, ("a\r\nRCPT TO:<b@example.com>",), b"x\r\n")
     (result,) = run(transport, bad)
     assert result.outcome is Outcome.PERMANENT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -9,6 +10,9 @@ from sqlmodel import SQLModel
 
 from tracker import migrate
 from tracker.db import get_engine
+
+# Each test starts from an empty database: these tests are about the migrations themselves.
+pytestmark = pytest.mark.empty_database
 
 TRACKER_TABLES = {
     "supplier",

@@ -33,6 +33,7 @@ def environment(url: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.empty_database
 def test_first_run_init_and_demo(database_url: str, tmp_path: Path) -> None:
     env = environment(database_url)
     init = run(["init"], env, tmp_path)
