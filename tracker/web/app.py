@@ -37,6 +37,7 @@ from tracker.web.routes import (
     feeds,
     findings,
     health,
+    imports,
     library,
     obligations,
     outbox,
@@ -61,6 +62,7 @@ ROUTERS = (
     audit.router,
     library.router,
     feeds.router,
+    imports.router,
     health.router,
 )
 # Routes anyone may reach: signing in needs no sign-in.
