@@ -109,9 +109,8 @@ def import_ocds(
     publication = Publication()
     for name, stream in sources:
         read(stream, source=name, into=publication)
-    compiled = publication.compile()
     found: list[ContractFacts | _Skip] = []
-    for ocid, release in compiled.items():
+    for ocid, release in publication.compiled_releases():
         found += _contracts_of(ocid, release, publication)
     suppliers = KnownSuppliers(ctx)
     outcomes = [
@@ -128,7 +127,7 @@ def import_ocds(
     return ImportReport(
         dry_run=dry_run,
         releases_read=publication.count,
-        processes=len(compiled),
+        processes=publication.processes,
         contracts=outcomes,
     )
 
