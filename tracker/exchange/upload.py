@@ -177,7 +177,7 @@ def import_staged(
                     r.reference,
                     r.action,
                     r.supplier,
-                    [f"row {r.row}"]
+                    [f"row {r.row}", *r.changes]
                     + ([f"clauses: {', '.join(r.attached)}"] if r.attached else []),
                 )
                 for r in sheet.rows
