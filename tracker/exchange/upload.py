@@ -2,14 +2,15 @@
 person confirms, checked with a dry run, then imported by the same use cases as the CLI's
 `import ocds` and `import contracts`.
 
-A staged file lives in its own folder under the system's temporary directory, named by a
-random key and the id of the person who uploaded it: nobody else can confirm it, and a key
-guessed or copied from another session finds nothing. Staged files left unconfirmed are
-removed after a day.
+A staged file lives in its own folder, inside a private folder of the system's temporary
+directory, named by a random key and the id of the person who uploaded it: nobody else can
+confirm it, and a key guessed or copied from another session finds nothing. Staged files
+left unconfirmed are removed after a day.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from tracker.context import Context
-from tracker.errors import BadInput, NotFound
+from tracker.errors import BadInput, Failure, NotFound
 from tracker.exchange.ocds_import import import_ocds
 from tracker.exchange.ocds_read import BadPublication
 from tracker.exchange.spreadsheet import BadSpreadsheet, import_contracts
@@ -89,7 +90,14 @@ def kind_of(name: str) -> FileKind:
 
 
 def _root() -> Path:
-    return Path(tempfile.gettempdir()) / STAGING
+    """This user's private staging folder; refused if someone else made it (a shared
+    temporary directory must not let another account read or swap uploads)."""
+    root = Path(tempfile.gettempdir()) / f"{STAGING}-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    found = root.lstat()
+    if root.is_symlink() or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise Failure(f"{root} is not a private folder of this user: remove it and try again")
+    return root
 
 
 def stage(owner_id: int, stream: IO[bytes], name: str) -> StagedFile:
@@ -99,7 +107,7 @@ def stage(owner_id: int, stream: IO[bytes], name: str) -> StagedFile:
     _forget_old()
     key = secrets.token_hex(16)
     folder = _root() / f"{owner_id}-{key}"
-    folder.mkdir(parents=True, mode=0o700)
+    folder.mkdir(mode=0o700)
     with (folder / safe).open("wb") as out:
         shutil.copyfileobj(stream, out, length=1024 * 1024)
     return StagedFile(key=key, name=safe, kind=kind)
@@ -123,8 +131,6 @@ def discard(owner_id: int, key: str) -> None:
 
 def _forget_old() -> None:
     root = _root()
-    if not root.is_dir():
-        return
     limit = time.time() - KEEP_SECONDS
     for folder in root.iterdir():
         try:
