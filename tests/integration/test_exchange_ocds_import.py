@@ -297,3 +297,20 @@ def test_a_supplier_named_only_among_the_parties_is_found(
     rows = imported(cli, write(tmp_path, "release.json", release))
     assert rows[CON_9]["action"] == "created"
     assert rows[CON_9]["supplier"] == "Example Recycling Ltd"
+
+
+def test_an_ended_contracts_new_dates_are_refused_and_the_rest_imports(
+    cli: Cli, tracker_env: str
+) -> None:
+    imported(cli, str(PACKAGE))
+    cli.ok(
+        "contract", "end", CON_1, "--status", "terminated", "--on", "2027-06-30",
+        "--reason", "Supplier went bankrupt", "--now", "2027-07-01T10:00:00+00:00",
+    )  # fmt: skip
+    rows = imported(cli, str(PACKAGE), str(AMENDMENT))
+    assert rows[CON_1]["action"] == "refused"
+    assert rows[CON_1]["note"] == (
+        f"not updated: {CON_1} was terminated on 2027-06-30; its dates no longer change"
+    )
+    assert rows[CON_9]["action"] == "created"  # one refused contract stops no other
+    assert cli.ok("contract", "show", CON_1, "--format", "json").json()["end_on"] == "2030-02-28"
