@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1, description="largest evidence file accepted, in bytes"
     )
+    import_max_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        ge=1,
+        description="largest file accepted by the import upload page, in bytes",
+    )
     report_seconds: int = Field(
         default=300, ge=10, le=86400, description="how often the worker looks for reports due"
     )

@@ -600,3 +600,25 @@ class PortalUse(SQLModel, table=True):
     ip: str = Field(max_length=64)
     user_agent: str = Field(default="", max_length=300)
     obligation_id: int | None = Field(default=None, foreign_key="obligation.id")
+
+
+class CalendarFeedToken(SQLModel, table=True):
+    """A calendar subscription address: a random token, stored only as its SHA-256, for one
+    manager's contracts, one supplier contact's duties or one contract. Revocable; a removed
+    contact's feed stops with it."""
+
+    __tablename__ = "calendar_feed_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)  # manager | contact | contract
+    manager_email: str | None = Field(default=None, max_length=320)
+    contact_id: int | None = Field(
+        default=None, foreign_key="supplier_contact.id", ondelete="CASCADE", index=True
+    )
+    contract_id: int | None = Field(
+        default=None, foreign_key="contract.id", ondelete="CASCADE", index=True
+    )
+    created_at: datetime = _utc()
+    created_by: str = Field(max_length=320, index=True)
+    revoked_at: datetime | None = _utc(default=None)

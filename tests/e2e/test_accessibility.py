@@ -36,6 +36,8 @@ PAGES = (
     "/contracts/C-1/edit",
     "/contracts/C-1/attach",
     "/outbox",
+    "/feeds",
+    "/import",
 )
 
 

@@ -107,20 +107,80 @@ def test_importing_the_same_data_again_changes_nothing(cli: Cli, tracker_env: st
     assert [count(tracker_env, m) for m in (Contract, Supplier, AuditEvent)] == before
 
 
-def test_a_newer_release_in_json_lines_says_what_changed(cli: Cli, tracker_env: str) -> None:
+def test_a_newer_release_in_json_lines_updates_the_contract(cli: Cli, tracker_env: str) -> None:
     imported(cli, str(PACKAGE))
+    preview = imported(cli, str(PACKAGE), str(AMENDMENT), "--dry-run")
+    assert preview[CON_1]["action"] == "would update"
+    assert preview[CON_1]["changes"] == ["end_on: 2030-02-28 -> 2030-08-31"]
+    assert cli.ok("contract", "show", CON_1, "--format", "json").json()["end_on"] == "2030-02-28"
     rows = imported(cli, str(PACKAGE), str(AMENDMENT))
-    # The amendment is merged over the earlier releases of the same process.
-    assert rows[CON_1]["action"] == "would update"
+    # The amendment is merged over the earlier releases of the same process, and applied.
+    assert rows[CON_1]["action"] == "updated"
     assert rows[CON_1]["changes"] == ["end_on: 2030-02-28 -> 2030-08-31"]
-    assert "cannot edit a contract yet" in rows[CON_1]["note"]
+    assert rows[CON_1]["note"] == ""
+    assert cli.ok("contract", "show", CON_1, "--format", "json").json()["end_on"] == "2030-08-31"
     # A supplier without an identifier is created, and found by its exact name next time.
     assert rows[CON_9]["action"] == "created"
     assert rows[CON_9]["supplier_action"] == "created"
-    assert imported(cli, str(AMENDMENT))[CON_9]["supplier_action"] == "matched by name"
+    before = [count(tracker_env, m) for m in (Contract, Supplier, AuditEvent)]
+    again = imported(cli, str(PACKAGE), str(AMENDMENT))
+    assert again[CON_9]["supplier_action"] == "matched by name"
+    assert {r["action"] for r in again.values()} == {"unchanged", "skipped"}
+    assert [count(tracker_env, m) for m in (Contract, Supplier, AuditEvent)] == before
     assert count(tracker_env, Supplier) == 2
-    shown = cli.ok("contract", "show", CON_1, "--format", "json").json()
-    assert shown["end_on"] == "2030-02-28"  # reported, not applied
+
+
+def test_changed_dates_replan_future_undecided_obligations_only(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    imported(cli, str(PACKAGE), "--attach-suggested")
+    due = {
+        o["obligation"]: o
+        for o in cli.ok("obligations", "--contract", CON_1, "--format", "json").json()
+    }
+    assert due["Send the social audit report"]["due_on"] == "2027-03-31"
+    waived = due["Disclose the factory list"]
+    cli.ok("obligations", "waive", str(waived["id"]), "--reason", "Covered by the framework")
+    later = {
+        "ocid": "ocds-exmpl1-0001", "id": "ocds-exmpl1-0001-amendment-2",
+        "date": "2027-09-05T10:00:00Z", "tag": ["contractAmendment"], "initiationType": "tender",
+        "contracts": [
+            {"id": "CON-1", "awardID": "A-1", "period": {"startDate": "2027-04-01T00:00:00Z"}}
+        ],
+    }  # fmt: skip
+    rows = imported(cli, str(PACKAGE), write(tmp_path, "later.json", later))
+    assert rows[CON_1]["action"] == "updated"
+    assert rows[CON_1]["changes"] == ["start_on: 2027-03-01 -> 2027-04-01"]
+    audit = due["Send the social audit report"]["id"]
+    assert (
+        f"{audit} Send the social audit report: 2027-03-31 -> 2027-05-01"
+        in (rows[CON_1]["rescheduled"])
+    )
+    assert not [r for r in rows[CON_1]["rescheduled"] if r.startswith(f"{waived['id']} ")]
+    after = {
+        o["obligation"]: o
+        for o in cli.ok("obligations", "--contract", CON_1, "--format", "json").json()
+    }
+    assert after["Send the social audit report"]["due_on"] == "2027-05-01"
+    assert after["Disclose the factory list"]["due_on"] == "2027-03-21"  # decided: never moves
+    assert after["Disclose the factory list"]["status"] == "waived"
+    # The same data again: nothing moves, nothing is written.
+    before = count(tracker_env, AuditEvent)
+    again = imported(cli, str(PACKAGE), write(tmp_path, "later.json", later))
+    assert again[CON_1]["action"] == "unchanged"
+    assert count(tracker_env, AuditEvent) == before
+
+
+def test_facts_the_editor_does_not_change_are_reported_not_applied(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    imported(cli, str(PACKAGE))
+    newer = package()
+    newer["releases"][1]["contracts"][0]["status"] = "terminated"
+    rows = imported(cli, write(tmp_path, "newer.json", newer))
+    assert rows[CON_1]["action"] == "not applied"
+    assert rows[CON_1]["changes"] == ["status: active -> terminated"]
+    assert rows[CON_1]["note"] == "not applied (change by hand if needed): status"
 
 
 def test_a_dry_run_says_what_would_happen_and_writes_nothing(cli: Cli, tracker_env: str) -> None:
@@ -237,3 +297,20 @@ def test_a_supplier_named_only_among_the_parties_is_found(
     rows = imported(cli, write(tmp_path, "release.json", release))
     assert rows[CON_9]["action"] == "created"
     assert rows[CON_9]["supplier"] == "Example Recycling Ltd"
+
+
+def test_an_ended_contracts_new_dates_are_refused_and_the_rest_imports(
+    cli: Cli, tracker_env: str
+) -> None:
+    imported(cli, str(PACKAGE))
+    cli.ok(
+        "contract", "end", CON_1, "--status", "terminated", "--on", "2027-06-30",
+        "--reason", "Supplier went bankrupt", "--now", "2027-07-01T10:00:00+00:00",
+    )  # fmt: skip
+    rows = imported(cli, str(PACKAGE), str(AMENDMENT))
+    assert rows[CON_1]["action"] == "refused"
+    assert rows[CON_1]["note"] == (
+        f"not updated: {CON_1} was terminated on 2027-06-30; its dates no longer change"
+    )
+    assert rows[CON_9]["action"] == "created"  # one refused contract stops no other
+    assert cli.ok("contract", "show", CON_1, "--format", "json").json()["end_on"] == "2030-02-28"

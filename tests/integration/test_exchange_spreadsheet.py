@@ -204,3 +204,46 @@ def test_a_dry_run_checks_and_writes_nothing(cli: Cli, tracker_env: str, tmp_pat
     assert "would create" in result.out
     assert "dry run: nothing was written" in result.err
     assert counts(tracker_env) == [0, 0, 0, 0]
+
+
+def test_a_registered_contract_is_updated_and_its_open_obligations_move(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "contracts.csv"
+    row = "C-1,Notebooks,Example AB,compliance@example.com,{start},2030-02-28,30213100,{clauses}"
+    path.write_text(
+        HEADER + "\n" + row.format(start="2027-03-01", clauses="audit-clause"), encoding="utf-8"
+    )
+    cli.ok("import", "contracts", str(path))
+    due = {
+        o["obligation"]: o
+        for o in cli.ok("obligations", "--contract", "C-1", "--format", "json").json()
+    }
+    waived = due["Disclose the factory list"]["id"]
+    cli.ok("obligations", "waive", str(waived), "--reason", "Covered by the framework")
+    # The buyer moved the start by a month and left the clauses cell empty this time.
+    path.write_text(HEADER + "\n" + row.format(start="2027-04-01", clauses=""), encoding="utf-8")
+    before = counts(tracker_env)
+    [preview] = cli.ok("import", "contracts", str(path), "--dry-run", "--format", "json").json()
+    assert preview["action"] == "would update"
+    assert preview["changes"] == ["start_on: 2027-03-01 -> 2027-04-01"]
+    assert counts(tracker_env) == before
+    [done] = cli.ok("import", "contracts", str(path), "--format", "json").json()
+    assert done["action"] == "updated"
+    audit = due["Send the social audit report"]["id"]
+    assert (
+        f"moved {audit} Send the social audit report: 2027-03-31 -> 2027-05-01" in (done["changes"])
+    )
+    after = {
+        o["obligation"]: o
+        for o in cli.ok("obligations", "--contract", "C-1", "--format", "json").json()
+    }
+    assert after["Send the social audit report"]["due_on"] == "2027-05-01"
+    assert after["Disclose the factory list"]["due_on"] == "2027-03-21"  # decided: stays
+    assert cli.ok("contract", "show", "C-1", "--format", "json").json()["start_on"] == (
+        "2027-04-01"
+    )
+    settled = counts(tracker_env)
+    [again] = cli.ok("import", "contracts", str(path), "--format", "json").json()
+    assert again["action"] == "exists"
+    assert counts(tracker_env) == settled

@@ -40,6 +40,7 @@ TRACKER_TABLES = {
     "api_token",
     "portal_link",
     "portal_use",
+    "calendar_feed_token",
 }
 
 

@@ -17,6 +17,7 @@ from tracker.cli import (
     contracts,
     evidence,
     exchange,
+    feeds,
     findings,
     obligations,
     portal,
@@ -55,6 +56,7 @@ app.add_typer(exchange.export_app, name="export")
 app.add_typer(exchange.import_app, name="import")
 app.add_typer(users.app, name="user")
 app.add_typer(portal.app, name="portal")
+app.add_typer(feeds.app, name="feed")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

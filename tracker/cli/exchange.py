@@ -141,10 +141,11 @@ def import_ocds(
     now: Annotated[str | None, typer.Option(help="act as if it were this ISO 8601 time")] = None,
     fmt: Format = FormatOption,
 ) -> None:
-    """Create the awarded contracts of OCDS publications, with their suppliers.
+    """Create the awarded contracts of OCDS publications, with their suppliers; update known ones.
 
     Every file is checked before anything is written; an invalid one is refused with the
-    JSON path of the problem. Importing the same data again changes nothing.
+    JSON path of the problem. Importing the same data again changes nothing; a newer
+    release changes the contract, re-planning its open future obligations if dates moved.
     """
     ctx = context(now)
     with ExitStack() as stack:

@@ -12,6 +12,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tracker.exchange.feeds import (
+        FeedRow,
+        NewFeed,
+        add_feed,
+        list_feeds,
+        open_feed,
+        revoke_feed,
+    )
     from tracker.exchange.ics import CalendarFeed, calendar_feed
     from tracker.exchange.ocds_export import OcdsExport, export_ocds
     from tracker.exchange.ocds_import import ImportReport, import_ocds
@@ -27,17 +35,29 @@ __all__ = [
     "BadPublication",
     "BadSpreadsheet",
     "CalendarFeed",
+    "FeedRow",
     "ImportReport",
+    "NewFeed",
     "OcdsExport",
     "SpreadsheetImport",
+    "add_feed",
     "calendar_feed",
     "contracts_template",
     "export_ocds",
     "import_contracts",
     "import_ocds",
+    "list_feeds",
+    "open_feed",
+    "revoke_feed",
 ]
 
 _HOME = {
+    "FeedRow": "tracker.exchange.feeds",
+    "NewFeed": "tracker.exchange.feeds",
+    "add_feed": "tracker.exchange.feeds",
+    "list_feeds": "tracker.exchange.feeds",
+    "open_feed": "tracker.exchange.feeds",
+    "revoke_feed": "tracker.exchange.feeds",
     "CalendarFeed": "tracker.exchange.ics",
     "calendar_feed": "tracker.exchange.ics",
     "OcdsExport": "tracker.exchange.ocds_export",

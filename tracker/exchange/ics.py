@@ -6,7 +6,8 @@ derived, not stored:
 
 * UID `obligation-<id>@<host of TRACKER_BASE_URL>`: stable for the life of the obligation.
 * SEQUENCE counts the changes a calendar must apply: each recorded change of the due date
-  (the audit trail keeps the dates before and after), plus one when the obligation is
+  (the audit trail keeps the dates before and after, both for the obligation's own changes
+  and for those a change of contract dates moved), plus one when the obligation is
   closed (fulfilled or cancelled). The title of an obligation never changes once planned.
   Deriving it from the audit trail, rather than storing "what was last published", keeps a
   GET free of writes and gives every subscriber the same numbers.
@@ -76,15 +77,20 @@ class _Item:
     parameters: dict[str, JsonValue]
 
 
-def calendar_feed(ctx: Context, scope: Scope) -> CalendarFeed:
-    """The feed of every obligation in `scope`: open ones, and closed ones for a while."""
+def calendar_feed(
+    ctx: Context, scope: Scope, *, title: str | None = None, for_supplier: bool = False
+) -> CalendarFeed:
+    """The feed of every obligation in `scope`: open ones, and closed ones for a while.
+
+    `for_supplier`: the feed of a supplier contact, who has no account: events point to the
+    reminder email's portal link instead of the managers' obligation pages."""
     host = urlsplit(ctx.settings.base_url).hostname or FALLBACK_HOST
     base = ctx.settings.base_url.rstrip("/")
     with read_session(ctx.engine) as session:
         contracts = contracts_in(session, scope)
         items = list(_items(session, contracts, since=ctx.now - KEEP_CLOSED))
         changes = _date_changes(session, [c.id for c in contracts if c.id is not None])
-    name = f"Clause Tracker: {scope.label()}"
+    name = f"Clause Tracker: {title or scope.label()}"
     calendar = Calendar.new(
         name=name,
         description="Deadlines of the ethical clauses of public contracts",
@@ -103,6 +109,7 @@ def calendar_feed(ctx: Context, scope: Scope) -> CalendarFeed:
                 base_url=base,
                 changes=changes[str(item.obligation.id)],
                 reminder_hour=ctx.settings.reminder_hour,
+                for_supplier=for_supplier,
             )
         )
     return CalendarFeed(name=name, content=calendar.to_ical(), events=len(items))
@@ -151,7 +158,9 @@ def _items(session: Session, contracts: list[Contract], *, since: datetime) -> I
 
 
 def _date_changes(session: Session, contract_ids: list[int]) -> Counter[str]:
-    """How often each obligation's due date was changed, from the audit trail."""
+    """How often each obligation's due date was changed, from the audit trail: the
+    obligation's own events (a rejection, an extension) and the obligations a change of
+    contract dates moved (listed under `rescheduled` in the contract's event)."""
     changed: Counter[str] = Counter()
     if not contract_ids:
         return changed
@@ -164,13 +173,32 @@ def _date_changes(session: Session, contract_ids: list[int]) -> Counter[str]:
     for entity_id, before, after in rows:
         if before and after and before.get("due_on") != after.get("due_on"):
             changed[entity_id] += 1
+    edits = session.execute(
+        select(col(AuditEvent.after)).where(
+            col(AuditEvent.entity) == "contract",
+            col(AuditEvent.contract_id).in_(contract_ids),
+        )
+    )
+    for (after,) in edits:
+        for moved in (after or {}).get("rescheduled") or ():
+            old, new = moved.get("old_due_on"), moved.get("new_due_on")
+            if old is not None and new is not None and old != new:
+                changed[str(moved.get("obligation_id"))] += 1
     return changed
 
 
-def _event(item: _Item, *, host: str, base_url: str, changes: int, reminder_hour: int) -> Event:
+def _event(
+    item: _Item,
+    *,
+    host: str,
+    base_url: str,
+    changes: int,
+    reminder_hour: int,
+    for_supplier: bool,
+) -> Event:
     o = item.obligation
     status = o.status
-    link = f"{base_url}/obligations/{o.id}"
+    link = None if for_supplier else f"{base_url}/obligations/{o.id}"
     summary = f"{item.contract.reference}: {o.title}"
     if status in FULFILLED:
         summary = f"Done: {summary}"
@@ -195,7 +223,7 @@ def _event(item: _Item, *, host: str, base_url: str, changes: int, reminder_hour
     return event
 
 
-def _description(item: _Item, link: str) -> str:
+def _description(item: _Item, link: str | None) -> str:
     o = item.obligation
     evidence = [
         kind.label if (kind := item.clause.evidence_type(type_id)) else type_id
@@ -209,7 +237,7 @@ def _description(item: _Item, link: str) -> str:
     ]
     if o.rescheduled_from is not None:
         lines.append(f"Originally due on {o.rescheduled_from.isoformat()}.")
-    lines.append(link)
+    lines.append(link or "Send it through the portal link in your reminder email.")
     return "\n".join(lines)
 
 

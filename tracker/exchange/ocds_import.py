@@ -4,13 +4,16 @@ Every file is read and checked, and every contract mapped, before anything is wr
 file that is not OCDS we can read is refused whole, with the JSON pointer of the problem.
 Then each contract is created through the contracts use cases (each in its own transaction
 with its audit event). Importing the same data again changes nothing: contracts are known by
-`<ocid>/<contract id>`, suppliers by their identifier, else by their exact name.
+`<ocid>/<contract id>`, suppliers by their identifier, else by their exact name. A newer
+release of a known contract updates it through the contract-editing use case, so changed
+dates re-plan future obligations nobody has acted on (never decided or past ones), and the
+report lists each one moved.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -20,7 +23,7 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts import add_contract, add_supplier, attach_clause
+from tracker.contracts import add_contract, add_supplier, attach_clause, edit_contract
 from tracker.db import read_session
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
@@ -29,10 +32,9 @@ from tracker.library.loader import Library
 from tracker.models import Contract, ContractClause, ContractStatus
 
 REFERENCE_MAX = 100
-NO_EDIT_NOTE = (
-    "the tracker cannot edit a contract yet: these changes were not applied "
-    "(change them by hand, or import again once contracts can be edited)"
-)
+# What the contract-editing use case changes; the other facts a release may change are
+# reported, not applied.
+EDITABLE = ("title", "start_on", "end_on", "signed_on", "value", "currency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +67,17 @@ class ContractFacts:
 @dataclass(frozen=True, slots=True)
 class ContractOutcome:
     reference: str
-    action: str  # created | would create | unchanged | would update | skipped
+    # created | would create | unchanged | updated | would update | not applied | refused
+    # | skipped
+    action: str
     supplier: str
     supplier_action: str  # matched by identifier | matched by name | created | would create
     changes: list[str]
     suggested: list[str]
     attached: list[str]
     note: str
+    # Obligations the update moved: "<id> <title>: <old due> -> <new due or superseded>".
+    rescheduled: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +109,8 @@ def import_ocds(
     publication = Publication()
     for name, stream in sources:
         read(stream, source=name, into=publication)
-    compiled = publication.compile()
     found: list[ContractFacts | _Skip] = []
-    for ocid, release in compiled.items():
+    for ocid, release in publication.compiled_releases():
         found += _contracts_of(ocid, release, publication)
     suppliers = KnownSuppliers(ctx)
     outcomes = [
@@ -122,7 +127,7 @@ def import_ocds(
     return ImportReport(
         dry_run=dry_run,
         releases_read=publication.count,
-        processes=len(compiled),
+        processes=publication.processes,
         contracts=outcomes,
     )
 
@@ -343,17 +348,14 @@ def _apply(
     supplier_id, how = suppliers.match(item.supplier.identifier, item.supplier.name)
     to_attach = [c for c in suggested if c not in attached_already] if attach_suggested else []
     if existing is not None:
-        changes = _changes(existing, item)
-        attached = [] if dry_run else _attach_all(ctx, item.reference, to_attach)
-        return ContractOutcome(
-            item.reference,
-            "would update" if changes else "unchanged",
-            item.supplier.name,
-            how or "as registered",
-            changes,
-            suggested,
-            to_attach if dry_run else attached,
-            NO_EDIT_NOTE if changes else "",
+        return _update(
+            ctx,
+            existing,
+            item,
+            how=how or "as registered",
+            dry_run=dry_run,
+            suggested=suggested,
+            to_attach=to_attach,
         )
     if supplier_id is None and item.supplier.email is None:
         return ContractOutcome(
@@ -402,7 +404,70 @@ def _apply(
     )
 
 
-def _changes(existing: Contract, item: ContractFacts) -> list[str]:
+def _update(
+    ctx: Context,
+    existing: Contract,
+    item: ContractFacts,
+    *,
+    how: str,
+    dry_run: bool,
+    suggested: list[str],
+    to_attach: list[str],
+) -> ContractOutcome:
+    """Apply a newer release to a known contract through the contract-editing use case."""
+    differing = _differing(existing, item)
+    changes = [f"{name}: {old} -> {new}" for name, old, new in differing]
+    # A release that leaves a fact out (or empties it) does not erase what the tracker has.
+    edits: dict[str, Any] = {
+        n: new for n, _, new in differing if n in EDITABLE and new not in (None, "")
+    }
+    kept = [n for n, _, new in differing if n not in edits]
+    note = f"not applied (change by hand if needed): {', '.join(kept)}" if kept else ""
+    if dry_run or not changes:
+        return ContractOutcome(
+            item.reference,
+            "would update" if changes else "unchanged",
+            item.supplier.name,
+            how,
+            changes,
+            suggested,
+            to_attach if dry_run else _attach_all(ctx, item.reference, to_attach),
+            note,
+        )
+    moved: list[str] = []
+    if edits:
+        try:
+            edited = edit_contract(ctx, item.reference, **edits)
+        except BadInput as exc:
+            return ContractOutcome(
+                item.reference,
+                "refused",
+                item.supplier.name,
+                how,
+                changes,
+                suggested,
+                [],
+                f"not updated: {exc.message}",
+            )
+        moved = [
+            f"{r.obligation_id} {r.obligation}: {r.old_due_on or 'new'} -> "
+            f"{r.new_due_on or 'superseded'}"
+            for r in edited.rescheduled
+        ]
+    return ContractOutcome(
+        item.reference,
+        "updated" if edits else "not applied",
+        item.supplier.name,
+        how,
+        changes,
+        suggested,
+        _attach_all(ctx, item.reference, to_attach),
+        note,
+        moved,
+    )
+
+
+def _differing(existing: Contract, item: ContractFacts) -> list[tuple[str, object, object]]:
     pairs: list[tuple[str, object, object]] = [
         ("title", existing.title, item.title),
         ("buyer", existing.buyer, item.buyer),
@@ -414,7 +479,7 @@ def _changes(existing: Contract, item: ContractFacts) -> list[str]:
         ("cpv_codes", sorted(existing.cpv_codes), sorted(item.cpv_codes)),
         ("status", existing.status, item.status),
     ]
-    return [f"{name}: {old} -> {new}" for name, old, new in pairs if not _same(old, new)]
+    return [(name, old, new) for name, old, new in pairs if not _same(old, new)]
 
 
 def _same(old: object, new: object) -> bool:

@@ -11,6 +11,8 @@ problem is reported with its JSON pointer. Releases are then merged per `ocid` w
 from __future__ import annotations
 
 import json
+import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -48,6 +50,7 @@ _PACKAGE_HEAD = Draft4Validator(
 
 
 PEEK_BYTES = 16 * 1024 * 1024
+_PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 class BadPublication(BadInput):
@@ -63,10 +66,13 @@ class BadPublication(BadInput):
 
 @dataclass
 class Publication:
-    """Every release read, grouped by ocid, and where each came from."""
+    """Every release read, grouped by ocid, and where each came from.
 
-    releases: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    compiled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    Releases are kept pickled until their ocid is compiled: a parsed release takes about
+    ten times the memory of its pickle, and a publisher's bulk file has tens of thousands."""
+
+    releases: dict[str, list[bytes]] = field(default_factory=dict)
+    compiled: dict[str, bytes] = field(default_factory=dict)
     origin: dict[str, tuple[str, str]] = field(default_factory=dict)  # ocid -> source, pointer
     # Where each contract was last described: (ocid, contract id) -> source, pointer.
     contracts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
@@ -75,7 +81,7 @@ class Publication:
     def add_release(self, release: dict[str, Any], *, source: str, pointer: str) -> None:
         _check(_RELEASE, release, source=source, pointer=pointer)
         ocid = str(release["ocid"])
-        self.releases.setdefault(ocid, []).append(release)
+        self.releases.setdefault(ocid, []).append(pickle.dumps(release, _PICKLE))
         self.origin.setdefault(ocid, (source, pointer))
         self._note_contracts(ocid, release, source=source, pointer=pointer)
         self.count += 1
@@ -96,7 +102,7 @@ class Publication:
         ocid = str(record["ocid"])
         if "compiledRelease" in record:
             # The publisher compiled it already: the newest record of an ocid wins.
-            self.compiled[ocid] = record["compiledRelease"]
+            self.compiled[ocid] = pickle.dumps(record["compiledRelease"], _PICKLE)
             here = f"{pointer}/compiledRelease"
             self.origin.setdefault(ocid, (source, here))
             self._note_contracts(ocid, record["compiledRelease"], source=source, pointer=here)
@@ -114,14 +120,25 @@ class Publication:
                 )
             self.add_release(release, source=source, pointer=here)
 
+    @property
+    def processes(self) -> int:
+        return len(self.releases.keys() | self.compiled.keys())
+
+    def compiled_releases(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The compiled release of each ocid, in ocid order, one at a time (the caller
+        keeps what it needs of each; the whole set is never in memory at once)."""
+        merger = Merger(schema=MERGE_SCHEMA)
+        for ocid in sorted(self.releases.keys() | self.compiled.keys()):
+            ready = self.compiled.get(ocid)
+            if ready is not None:
+                yield ocid, pickle.loads(ready)  # noqa: S301 - our own bytes, made above
+                continue
+            releases = [pickle.loads(r) for r in self.releases[ocid]]  # noqa: S301
+            yield ocid, merger.create_compiled_release(releases)
+
     def compile(self) -> dict[str, dict[str, Any]]:
         """The compiled release of each ocid, in ocid order."""
-        merger = Merger(schema=MERGE_SCHEMA)
-        result = dict(self.compiled)
-        for ocid, releases in self.releases.items():
-            if ocid not in result:
-                result[ocid] = merger.create_compiled_release(releases)
-        return dict(sorted(result.items()))
+        return dict(self.compiled_releases())
 
 
 def read(stream: IO[bytes], *, source: str, into: Publication) -> None:

@@ -3,7 +3,9 @@
 One row a contract, with its supplier (found by identifier, then exact name, or created)
 and the clauses to attach. Every cell of every row is checked first and every problem is
 listed with its sheet, row and column; when there is any, nothing is written. A row whose
-reference is already registered is left as it is, so importing the same sheet twice
+reference is already registered updates that contract where its cells differ (title,
+dates, value, manager) through the contract-editing use case, so moved dates re-plan the
+open obligations ahead; blank cells change nothing, and importing the same sheet twice
 changes nothing.
 """
 
@@ -27,7 +29,7 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts import add_contract, add_supplier, attach_clause
+from tracker.contracts import add_contract, add_supplier, attach_clause, edit_contract
 from tracker.db import read_session
 from tracker.domain.schedule import ContractDates, ScheduleError, contract_occurrences
 from tracker.errors import BadInput
@@ -97,10 +99,13 @@ class BadSpreadsheet(BadInput):
 class RowOutcome:
     row: int
     reference: str
-    action: str  # created | would create | exists
+    action: str  # created | would create | updated | would update | exists
     supplier: str
     supplier_action: str
     attached: list[str]
+    # "<field>: <old> -> <new>" for a registered contract the row changes, and each
+    # obligation a change of dates moved.
+    changes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,13 +235,12 @@ def import_contracts(
         seen.setdefault(row.reference, offset)
         rows.append(row)
     with read_session(ctx.engine) as session:
-        existing = set(
-            session.scalars(
-                select(col(Contract.reference)).where(
-                    col(Contract.reference).in_([r.reference for r in rows])
-                )
+        existing = {
+            c.reference: c
+            for c in session.scalars(
+                select(Contract).where(col(Contract.reference).in_([r.reference for r in rows]))
             )
-        )
+        }
     suppliers = KnownSuppliers(ctx)
     # Suppliers that an earlier row of the file registers count as known to later rows.
     planned = KnownSuppliers.empty()
@@ -256,6 +260,20 @@ def import_contracts(
                     f"{row.supplier_name!r} is not registered: give its compliance contact",
                 )
             )
+        registered = existing.get(row.reference)
+        if registered is not None and registered.ended_on is not None:
+            # Checked here, not left to the editor, so no row is written when one is wrong.
+            moved = [f for f in ("start_on", "end_on", "signed_on") if f in _edits(registered, row)]
+            if moved:
+                problems.append(
+                    Problem(
+                        sheet,
+                        row.number,
+                        moved[0],
+                        f"{row.reference} was {registered.status} on {registered.ended_on}; "
+                        "its dates no longer change",
+                    )
+                )
     if problems:
         raise BadSpreadsheet(problems)
     return SpreadsheetImport(
@@ -404,14 +422,31 @@ def _cannot_attach(ctx: Context, clause_id: str, dates: ContractDates) -> str | 
 def _apply(
     ctx: Context,
     row: _Row,
-    existing: set[str],
+    existing: dict[str, Contract],
     suppliers: KnownSuppliers,
     *,
     dry_run: bool,
 ) -> RowOutcome:
     supplier_id, how = suppliers.match(row.supplier_identifier, row.supplier_name)
-    if row.reference in existing:
-        return RowOutcome(row.number, row.reference, "exists", row.supplier_name, how, [])
+    registered = existing.get(row.reference)
+    if registered is not None:
+        edits = _edits(registered, row)
+        if not edits:
+            return RowOutcome(row.number, row.reference, "exists", row.supplier_name, how, [])
+        changes = [f"{name}: {old} -> {new}" for name, (old, new) in edits.items()]
+        if dry_run:
+            return RowOutcome(
+                row.number, row.reference, "would update", row.supplier_name, how, [], changes
+            )
+        edited = edit_contract(ctx, row.reference, **{k: new for k, (_, new) in edits.items()})
+        moved = [
+            f"moved {r.obligation_id} {r.obligation}: {r.old_due_on or 'new'} -> "
+            f"{r.new_due_on or 'superseded'}"
+            for r in edited.rescheduled
+        ]
+        return RowOutcome(
+            row.number, row.reference, "updated", row.supplier_name, how, [], changes + moved
+        )
     if dry_run:
         return RowOutcome(
             row.number,
@@ -430,6 +465,34 @@ def _apply(
     for clause_id in row.clauses:
         attach_clause(ctx, row.reference, clause_id)
     return RowOutcome(row.number, row.reference, "created", row.supplier_name, how, row.clauses)
+
+
+def _edits(contract: Contract, row: _Row) -> dict[str, tuple[Any, Any]]:
+    """What the row changes on a registered contract, by `edit_contract`'s keyword: only
+    filled-in cells count (a blank cell keeps what the tracker has)."""
+    pairs: list[tuple[str, Any, Any]] = [
+        ("title", contract.title, row.title),
+        ("start_on", contract.start_on, row.start_on),
+        ("end_on", contract.end_on, row.end_on),
+        ("signed_on", contract.signed_on, row.signed_on),
+        ("value", contract.value_amount, row.value),
+        ("currency", contract.currency, row.currency and row.currency.upper()),
+        ("manager_email", contract.manager_email, row.manager_email),
+    ]
+    found: dict[str, tuple[Any, Any]] = {}
+    for name, old, new in pairs:
+        if new in (None, ""):
+            continue
+        same = (
+            old.compare(new) == 0
+            if isinstance(old, Decimal) and isinstance(new, Decimal)
+            else (
+                old.casefold() == new.casefold() if name == "manager_email" and old else old == new
+            )
+        )
+        if not same:
+            found[name] = (old, new)
+    return found
 
 
 # --- Calls into the contracts package.

@@ -37,6 +37,9 @@ class Action(StrEnum):
     PRODUCE_REPORT = "produce_report"
     SCHEDULE_REPORT = "schedule_report"
     VERIFY_AUDIT = "verify_audit"
+    # Own calendar feeds: a secret address that reads deadlines without signing in, so not
+    # for viewers (occasional, often outside readers).
+    SUBSCRIBE_CALENDAR = "subscribe_calendar"
 
 
 class Scope(StrEnum):
@@ -70,6 +73,7 @@ PERMISSIONS: dict[Action, dict[UserRole, Scope]] = {
     Action.PRODUCE_REPORT: {A: ANY, M: ANY, U: ANY},
     Action.SCHEDULE_REPORT: {A: ANY, M: ANY},
     Action.VERIFY_AUDIT: {A: ANY, U: ANY},
+    Action.SUBSCRIBE_CALENDAR: {A: ANY, M: ANY, R: ANY, U: ANY},
 }
 
 

@@ -20,6 +20,7 @@ from tracker.clock import utc_now
 from tracker.config import Settings
 from tracker.errors import BadInput, NotFound, TrackerError
 from tracker.people.roles import Forbidden
+from tracker.web import calendar_feed
 from tracker.web.api.app import PREFIX as API_PREFIX
 from tracker.web.api.app import create_api
 from tracker.web.api.errors import error as api_error
@@ -33,8 +34,10 @@ from tracker.web.routes import (
     contract_forms,
     contracts,
     dashboard,
+    feeds,
     findings,
     health,
+    imports,
     library,
     obligations,
     outbox,
@@ -58,6 +61,8 @@ ROUTERS = (
     reports.router,
     audit.router,
     library.router,
+    feeds.router,
+    imports.router,
     health.router,
 )
 # Routes anyone may reach: signing in needs no sign-in.
@@ -205,6 +210,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         app.include_router(router)
     # The supplier portal: the link in the address is its only key (no allow(...)).
     app.include_router(portal_routes.router)
+    # Calendar feeds: the token in the address is their only key, like the portal's.
+    app.include_router(calendar_feed.router)
     _handlers(app)
     _check_every_route_is_guarded()
     app.add_middleware(SecurityHeaders)

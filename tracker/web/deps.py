@@ -150,6 +150,17 @@ async def upload_form(request: Request) -> AsyncIterator[FormData]:
         yield form
 
 
+async def import_upload_form(request: Request) -> AsyncIterator[FormData]:
+    """A contracts file for the import page: up to TRACKER_IMPORT_MAX_BYTES, counted while
+    it streams in (Starlette spools the file part to disk)."""
+    from tracker.web.forms import UPLOAD_OVERHEAD
+
+    limit = settings_of(request).import_max_bytes + UPLOAD_OVERHEAD
+    async for form in _checked(request, bound_to=session_token(request), limit=limit):
+        yield form
+
+
 Form = Annotated[FormData, Depends(posted_form)]
 UploadForm = Annotated[FormData, Depends(upload_form)]
+ImportUploadForm = Annotated[FormData, Depends(import_upload_form)]
 SignInForm = Annotated[FormData, Depends(sign_in_form)]

@@ -35,6 +35,7 @@ FLASH = {
     "report-produced": "Report produced. Download it from the list below.",
     "report-scheduled": "Report schedule added.",
     "schedule-removed": "Report schedule removed.",
+    "feed-revoked": "Calendar feed revoked. Calendars subscribed to it get nothing more.",
 }
 
 

@@ -71,8 +71,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = CSP
                 headers["X-Content-Type-Options"] = "nosniff"
-                # A portal address holds the supplier's secret: never pass it on.
-                portal = str(scope.get("path", "")).startswith("/s/")
+                # A portal or feed address holds a secret: never pass it on.
+                portal = str(scope.get("path", "")).startswith(("/s/", "/ics/"))
                 headers["Referrer-Policy"] = "no-referrer" if portal else "same-origin"
                 headers["X-Frame-Options"] = "DENY"
                 if not static:

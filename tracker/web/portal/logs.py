@@ -1,4 +1,4 @@
-"""Keep portal tokens out of the web server's access log."""
+"""Keep portal and calendar feed tokens out of the web server's access log."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import logging
 import re
 
 _TOKEN_PATH = re.compile(r"/s/[^/?\s\"]+")
+_FEED_PATH = re.compile(r"/ics/[^/?\s\"]+")
 
 
 def redact(text: str) -> str:
-    """'/s/<token>/receipts/3' -> '/s/[link]/receipts/3'."""
-    return _TOKEN_PATH.sub("/s/[link]", text)
+    """'/s/<token>/receipts/3' -> '/s/[link]/receipts/3'; '/ics/<token>.ics' -> '/ics/[feed]'."""
+    return _FEED_PATH.sub("/ics/[feed]", _TOKEN_PATH.sub("/s/[link]", text))
 
 
 class RedactPortalTokens(logging.Filter):
