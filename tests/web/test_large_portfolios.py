@@ -55,3 +55,22 @@ def test_with_many_suppliers_the_contract_list_searches_instead_of_a_dropdown(
     assert "Supplier: <strong>Example Devices AB</strong>" in filtered
     assert "C-1" in filtered
     assert "No contract matches" in client.get("/contracts?supplier=999").text
+
+
+def test_the_contract_list_pages_in_reference_order(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.dashboard.contracts.PER_PAGE", 1)
+    client = sign_in(world.app(), email_of("viewer"))
+    first = client.get("/contracts").text
+    assert "2 contracts, page 1 of 2" in first
+    assert "/contracts/C-1" in first
+    assert "/contracts/C-2" not in first
+    second = client.get("/contracts?page=2").text
+    assert "/contracts/C-2" in second
+    assert "/contracts/C-1" not in second
+    searched = client.get("/contracts?q=notebooks+c-2").text
+    assert "1 contract," not in searched  # one page: no page count
+    assert "/contracts/C-2" in searched
+    assert "/contracts/C-1" not in searched
+    assert "No contract matches" in client.get("/contracts?page=3").text
