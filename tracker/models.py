@@ -105,7 +105,7 @@ class Contract(SQLModel, table=True):
     value_amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
     currency: str | None = Field(default=None, max_length=3)
     cpv_codes: list[str] = _json(default_factory=list)
-    manager_email: str | None = Field(default=None, max_length=320)
+    manager_email: str | None = Field(default=None, max_length=320, index=True)
     timezone: str = Field(max_length=64)
     # Whose public holidays count: a country (`DE`) or a region of it (`DE-BY`).
     country: str | None = Field(default=None, max_length=10)
@@ -246,6 +246,18 @@ class EvidenceStatus(StrEnum):
 class Evidence(SQLModel, table=True):
     """A file (stored once per SHA-256 under TRACKER_EVIDENCE_DIR) or a link submitted for
     an obligation, with its review. The original filename is metadata, never a path."""
+
+    # The dashboard's "waiting for review": the oldest submitted evidence first. Partial, so
+    # it holds only the few rows waiting, and SQLite's planner (which has no statistics)
+    # never prefers it for the other statuses, where it would read half the table.
+    __table_args__ = (
+        sa.Index(
+            "ix_evidence_waiting_submitted_at",
+            "submitted_at",
+            sqlite_where=sa.text("status = 'submitted'"),
+            postgresql_where=sa.text("status = 'submitted'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     obligation_id: int = Field(foreign_key="obligation.id", index=True)

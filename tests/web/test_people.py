@@ -4,6 +4,7 @@ accounts, roles, passwords, sessions, throttling, tokens, and the audit events t
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from tracker.config import get_settings
 from tracker.context import Context
 from tracker.db import get_engine, read_session
 from tracker.models import AuditEvent, User, UserRole, UserSession
+from tracker.people.passwords import verify_password
 from tracker.people.roles import Action, Person, may_on_contract
 from tracker.people.throttle import PER_ACCOUNT, PER_ADDRESS
 
@@ -168,3 +170,41 @@ def test_throttling_per_address_across_accounts(cli: Cli, monkeypatch: pytest.Mo
         people.sign_in(ctx_at(), email="viewer@example.com", password=PASSWORD, ip="6.6.6.6")
     # Another address is not held up by the first one's guessing.
     assert people.sign_in(ctx_at(), email="viewer@example.com", password=PASSWORD, ip="7.7.7.7")
+
+
+def test_people_signing_in_at_once_all_get_in(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A room full of people signing in at the same moment: each gets a working session and
+    its audit event (passwords are checked outside the write transaction, two at a time)."""
+    emails = [f"person{i}@example.com" for i in range(4)]
+    for email in emails:
+        add(cli, monkeypatch, email, "--role", "viewer")
+
+    def sign_in(email: str) -> people.SignedIn:
+        return people.sign_in(ctx_at(), email=email, password=PASSWORD, ip="10.0.0.2")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        signed = list(pool.map(sign_in, emails * 2))
+    assert all(people.current(ctx_at(), s.token) is not None for s in signed)
+    with read_session(ctx_at().engine) as session:
+        sessions = len(list(session.scalars(select(col(UserSession.id)))))
+        events = list(
+            session.scalars(
+                select(col(AuditEvent.actor)).where(col(AuditEvent.action) == "signed_in")
+            )
+        )
+    assert sessions == 8
+    assert sorted(events) == sorted(emails * 2)
+
+
+def test_password_changed_while_a_sign_in_is_checked_does_not_let_the_old_one_in(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(cli, monkeypatch, "viewer@example.com", "--role", "viewer")
+
+    def meanwhile(password: str, stored: str | None) -> bool:
+        people.set_password(ctx_at(), "viewer@example.com", "another long passphrase")
+        return verify_password(password, stored)
+
+    monkeypatch.setattr("tracker.people.sessions.verify_password", meanwhile)
+    with pytest.raises(people.SignInRefused, match="not right"):
+        people.sign_in(ctx_at(), email="viewer@example.com", password=PASSWORD, ip="10.0.0.3")

@@ -10,6 +10,7 @@ import typer
 
 from tracker.cli.options import context
 from tracker.config import get_settings
+from tracker.errors import BadInput
 
 
 def serve(
@@ -23,6 +24,15 @@ def serve(
             "`tracker worker` separately",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="web server processes; each answers requests on a core of its own. More "
+            "than 1 needs TRACKER_SECRET_KEY, so that every process knows every sign-in",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web app for contract managers; the scheduler runs inside unless --no-worker."""
     import uvicorn  # loaded only by this command, so the CLI starts fast
@@ -30,6 +40,12 @@ def serve(
     from tracker.web.app import create_app
 
     context()  # refuse an uninitialised or outdated database before listening
+    if workers > 1 and get_settings().secret_key is None:
+        raise BadInput(
+            "more than one process needs TRACKER_SECRET_KEY set: without it each process "
+            "makes its own key and refuses the sign-ins of the others",
+            field="workers",
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # APScheduler logs every tick at INFO; the worker's own lines say what each tick did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -53,12 +69,26 @@ def serve(
         thread.start()
     shown = f"[{host}]" if ":" in host else host
     typer.echo(
-        f"serving on http://{shown}:{port}/ (worker {'inside' if worker else 'not started'}); "
+        f"serving on http://{shown}:{port}/ ({workers} process{'es' if workers > 1 else ''}, "
+        f"worker {'inside' if worker else 'not started'}); "
         "Ctrl-C stops",
         err=True,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        if workers == 1:
+            uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+        else:
+            # Each process imports the factory and builds its own app (the one above only
+            # checked the settings); the worker thread stays in this supervising process.
+            uvicorn.run(
+                "tracker.web.factory:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+                server_header=False,
+            )
     finally:
         # uvicorn has handled SIGTERM/SIGINT and drained requests; the worker finishes its
         # current unit of work and stops.

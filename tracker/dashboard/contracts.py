@@ -24,6 +24,10 @@ from tracker.people.roles import Action, Person, may, may_on_contract
 
 PER_PAGE = 25
 MAX_QUERY = 200
+# Up to this many suppliers the list offers them in a dropdown; with more, a page of ten
+# thousand options is slow to send and useless to scroll, and the search box finds a
+# supplier by name instead.
+SUPPLIER_CHOICES = 200
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class ContractList:
     status: str | None
     supplier_id: int | None
     statuses: list[str]
-    suppliers: list[SupplierOption]
+    suppliers: list[SupplierOption] | None  # None: too many for a dropdown; search instead
+    supplier_name: str | None  # of the supplier filtered on
 
 
 def find_contracts(
@@ -87,25 +92,34 @@ def find_contracts(
     joined = select(Contract, col(Supplier.name)).join(
         Supplier, col(Supplier.id) == col(Contract.supplier_id)
     )
+    # The page's ids first: skipping to page 1,500 then walks the reference index alone
+    # (and the supplier table only when the search needs its names), not 37,500 whole rows.
+    matching = select(col(Contract.id)).where(*filters)
+    if q:
+        matching = matching.join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
     with read_session(ctx.engine) as session:
-        total = session.execute(
-            select(func.count())
-            .select_from(Contract)
-            .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
-            .where(*filters)
-        ).scalar_one()
-        rows = session.execute(
-            joined.where(*filters)
-            .order_by(col(Contract.reference))
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        ).all()
-        suppliers = [
-            SupplierOption(sid, name)
-            for sid, name in session.execute(
-                select(col(Supplier.id), col(Supplier.name)).order_by(col(Supplier.name))
+        ids = list(
+            session.scalars(
+                matching.order_by(col(Contract.reference))
+                .offset((page - 1) * PER_PAGE)
+                .limit(PER_PAGE)
             )
-        ]
+        )
+        rows = session.execute(
+            joined.where(col(Contract.id).in_(ids)).order_by(col(Contract.reference))
+        ).all()
+        if page == 1 and len(rows) < PER_PAGE:
+            total = len(rows)  # all of them are here: a search's second scan saved
+        else:
+            total = session.execute(
+                select(func.count()).select_from(matching.subquery())
+            ).scalar_one()
+        suppliers = supplier_options(session, limit=SUPPLIER_CHOICES)
+        chosen = (
+            None
+            if supplier_id is None
+            else session.scalar(select(col(Supplier.name)).where(col(Supplier.id) == supplier_id))
+        )
     return ContractList(
         items=[
             ContractRow(c.reference, c.title, name, c.status, c.start_on, c.end_on, c.manager_email)
@@ -119,7 +133,25 @@ def find_contracts(
         supplier_id=supplier_id,
         statuses=statuses,
         suppliers=suppliers,
+        supplier_name=chosen,
     )
+
+
+def supplier_options(session: Any, *, limit: int | None = None) -> list[SupplierOption] | None:
+    """Every supplier by name, or None when there are more than `limit`."""
+    stmt = select(col(Supplier.id), col(Supplier.name)).order_by(
+        col(Supplier.name), col(Supplier.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    found = [SupplierOption(sid, name) for sid, name in session.execute(stmt)]
+    return None if limit is not None and len(found) > limit else found
+
+
+def all_suppliers(ctx: Context) -> list[SupplierOption]:
+    """Every supplier by name, for forms that choose one."""
+    with read_session(ctx.engine) as session:
+        return supplier_options(session) or []
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from tracker.context import Context
-from tracker.contracts import get_supplier, list_suppliers
+from tracker.contracts import get_supplier
 from tracker.contracts.results import SupplierDetail, SupplierSummary
 from tracker.dashboard.contracts import ContractRow, find_contracts
 from tracker.dashboard.overview import OPEN, DueItem
 from tracker.dashboard.words import relative
 from tracker.db import read_session
 from tracker.domain.schedule import local_today
-from tracker.models import Contract, Obligation
+from tracker.errors import BadInput
+from tracker.models import Contract, Obligation, Supplier
 from tracker.reports.periods import custom_period
 from tracker.reports.produce import compute_figures
 from tracker.reports.scope import Scope
@@ -27,19 +28,57 @@ SHOWN = 100
 YEAR = timedelta(days=365)
 
 
+PER_PAGE = 50
+
+
 @dataclass(frozen=True)
 class SupplierList:
     items: list[SupplierSummary]
     q: str
     total: int
+    page: int
+    pages: int
 
 
-def find_suppliers(ctx: Context, *, q: str = "") -> SupplierList:
-    """Suppliers whose name contains `q` (any case)."""
+def find_suppliers(ctx: Context, *, q: str = "", page: int = 1) -> SupplierList:
+    """Suppliers whose name contains `q` (any case), by name, a page at a time, with how
+    many contracts each has (counted for the page's suppliers only)."""
     q = q.strip()[:MAX_QUERY]
-    every = list_suppliers(ctx)
-    items = [s for s in every if q.casefold() in s.name.casefold()] if q else every
-    return SupplierList(items=items, q=q, total=len(items))
+    if page < 1:
+        raise BadInput("pages start at 1", field="page")
+    filters = [func.lower(col(Supplier.name)).like(f"%{q.lower()}%")] if q else []
+    with read_session(ctx.engine) as session:
+        rows = session.execute(
+            select(col(Supplier.id), col(Supplier.name), col(Supplier.country))
+            .where(*filters)
+            .order_by(col(Supplier.name), col(Supplier.id))
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        ).all()
+        if page == 1 and len(rows) < PER_PAGE:
+            total = len(rows)
+        else:
+            total = session.execute(
+                select(func.count()).select_from(Supplier).where(*filters)
+            ).scalar_one()
+        ids = [sid for sid, _, _ in rows]
+        counts = dict(
+            session.execute(
+                select(col(Contract.supplier_id), func.count())
+                .where(col(Contract.supplier_id).in_(ids))
+                .group_by(col(Contract.supplier_id))
+            ).all()
+        )
+    return SupplierList(
+        items=[
+            SupplierSummary(id=sid, name=name, country=country, contracts=counts.get(sid, 0))
+            for sid, name, country in rows
+        ],
+        q=q,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.context import Context
@@ -66,14 +66,22 @@ def usable(user: User, now: datetime, timezone: str) -> bool:
 
 def sign_in(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
     """Check the password and open a session; every attempt is recorded. The refusal says
-    the same whatever was wrong, so it does not tell which accounts exist."""
+    the same whatever was wrong, so it does not tell which accounts exist.
+
+    The password is checked between two short transactions, never inside one: argon2 takes
+    tens of milliseconds and 64 MiB, and on SQLite a write transaction held that long makes
+    every other writer (other sign-ins, the worker) wait behind it."""
     address = email.strip().lower()[:320]
-    with write_session(ctx.engine) as session:
-        if throttled(session, now=ctx.now, email=address, ip=ip):
-            minutes = int(WINDOW.total_seconds() // 60)
-            raise SignInRefused(f"too many failed sign-ins; wait {minutes} minutes and try again")
+    with read_session(ctx.engine) as session:
+        _refuse_if_throttled(session, ctx.now, address, ip)
         user = session.scalars(select(User).where(col(User.email) == address)).first()
-        ok = verify_password(password, user.password_hash if user else None)
+        stored = user.password_hash if user else None
+    matches = verify_password(password, stored)
+    with write_session(ctx.engine) as session:
+        # Again, with the attempts recorded while the password was being checked.
+        _refuse_if_throttled(session, ctx.now, address, ip)
+        user = session.scalars(select(User).where(col(User.email) == address)).first()
+        ok = matches and user is not None and user.password_hash == stored  # not changed since
         ok = ok and user is not None and usable(user, ctx.now, ctx.settings.timezone)
         session.add(LoginAttempt(email=address, ip=ip[:64], at=ctx.now, succeeded=ok))
         if not ok or user is None:
@@ -101,6 +109,12 @@ def sign_in(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
             after={"ip": ip[:64], "session": row.id},
         )
         return SignedIn(token=token, person=person_of(user))
+
+
+def _refuse_if_throttled(session: Session, now: datetime, email: str, ip: str) -> None:
+    if throttled(session, now=now, email=email, ip=ip):
+        minutes = int(WINDOW.total_seconds() // 60)
+        raise SignInRefused(f"too many failed sign-ins; wait {minutes} minutes and try again")
 
 
 def current(ctx: Context, token: str) -> Current | None:

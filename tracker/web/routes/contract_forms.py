@@ -25,7 +25,7 @@ from tracker.contracts import (
     raise_event,
     upgrade_clause,
 )
-from tracker.dashboard.contracts import find_contracts
+from tracker.dashboard.contracts import all_suppliers
 from tracker.errors import BadInput, NotFound
 from tracker.library.describe import EVENT_WORDS
 from tracker.library.document import SOURCE_WORDS
@@ -87,7 +87,7 @@ def _new(
         person=visit.person,
         csrf_token=visit.csrf_token,
         nav="contracts",
-        suppliers=[(str(s.id), s.name) for s in find_contracts(visit.ctx).suppliers],
+        suppliers=[(str(s.id), s.name) for s in all_suppliers(visit.ctx)],
         timezone=settings_of(request).timezone,
         errors=errors,
         values=values_of(form),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from tracker.dashboard.contracts import find_contracts
+from tracker.dashboard.contracts import all_suppliers
 from tracker.errors import BadInput
 from tracker.people.roles import Action
 from tracker.reports import produce_report
@@ -41,9 +41,8 @@ def _page(
     form: FormData | None = None,
     failed: str = "",
 ) -> HTMLResponse:
-    found = find_contracts(visit.ctx)
     scopes = [("portfolio", "Every contract")] + [
-        (f"supplier:{s.id}", f"Supplier: {s.name}") for s in found.suppliers
+        (f"supplier:{s.id}", f"Supplier: {s.name}") for s in all_suppliers(visit.ctx)
     ]
     return page(
         request,

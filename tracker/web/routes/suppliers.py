@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -28,6 +28,7 @@ def _list(
     visit: Visit,
     q: str = "",
     *,
+    page_: int = 1,
     errors: list[FormError] | None = None,
     form: FormData | None = None,
 ) -> HTMLResponse:
@@ -38,7 +39,7 @@ def _list(
         person=visit.person,
         csrf_token=visit.csrf_token,
         nav="suppliers",
-        found=find_suppliers(visit.ctx, q=q),
+        found=find_suppliers(visit.ctx, q=q, page=page_),
         roles=ROLES,
         errors=errors,
         values=values_of(form),
@@ -49,9 +50,12 @@ def _list(
 
 @router.get("/suppliers")
 def suppliers(
-    request: Request, visit: Annotated[Visit, Depends(allow(Action.READ))], q: str = ""
+    request: Request,
+    visit: Annotated[Visit, Depends(allow(Action.READ))],
+    q: str = "",
+    page_: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    return _list(request, visit, q)
+    return _list(request, visit, q, page_=page_)
 
 
 @router.post("/suppliers")
