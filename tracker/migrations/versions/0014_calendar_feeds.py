@@ -1,7 +1,7 @@
 """calendar feeds: subscription tokens stored hashed
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-05 13:20:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0014'
-down_revision: str | None = '0011'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
