@@ -44,6 +44,7 @@ def choose(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT
 
 
+@lru_cache(maxsize=16)
 def translator(language: str | None) -> Translate:
     """`_("Due on %(date)s", date=...)`: the text in the contact's language (English
     when there is no translation), with named values filled in after translating."""
@@ -56,6 +57,7 @@ def translator(language: str | None) -> Translate:
     return gettext
 
 
+@lru_cache(maxsize=4096)  # a sweep writes the same few dates thousands of times
 def long_date(value: date, language: str | None) -> str:
     """A date as the reader's language writes it in full ("April 10, 2027", "10 april 2027")."""
     from babel.dates import format_date
