@@ -20,6 +20,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from tracker.mail.message import as_bytes, build_message, new_message_id
+from tracker.portal.language import translator
 from tracker.rendering import render
 
 NOW = datetime(2027, 3, 15, 8, 0, tzinfo=UTC)
@@ -112,6 +113,7 @@ def _items(n: int, today: date) -> list[dict[str, Any]]:
             "contract_title": "Notebooks and docking stations, framework agreement",
             "supplier": "Nordvik Data AB",
             "due_on": (today - timedelta(days=3 + k)).isoformat(),
+            "due_text": (today - timedelta(days=3 + k)).isoformat(),
             "due_words": f"{3 + k} days overdue",
             "kind": "overdue",
             "section": "overdue",
@@ -140,6 +142,9 @@ def build_messages(count: int, today: date) -> list[Prebuilt]:
         "local_date": today.isoformat(),
         "subject": subject,
         "show_supplier": False,
+        "_": translator("en"),
+        "lang": "en",
+        "rest": None,
     }
     text, html = render("email/reminder.txt", **context), render("email/reminder.html", **context)
     built = []

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     manager_digest: bool = Field(
         default=True, description="contract managers get one daily digest, not single emails"
     )
+    email_max_items: int = Field(
+        default=50,
+        ge=1,
+        le=1000,
+        description="items listed in one email (digest or supplier reminder), most urgent "
+        "first; the rest are counted per heading and per contract",
+    )
     sweep_seconds: int = Field(default=60, ge=1, le=3600, description="worker sweep interval")
     relay_seconds: int = Field(default=10, ge=1, le=3600, description="worker relay interval")
     mail_retry_hours: float = Field(

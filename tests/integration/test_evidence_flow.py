@@ -245,7 +245,7 @@ def test_a_rejection_reaches_the_supplier_with_the_reason_and_a_new_deadline(
     assert str(message.message["Subject"]).startswith("[C-1] Action required")
     body = message.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert "only two of the five models supplied" in body
-    assert "2027-04-08" in body
+    assert "April 8, 2027" in body  # the new deadline, as the supplier reads dates
     with read_session(get_engine(tracker_env)) as s:
         ob = s.get(Obligation, audit)
     assert ob is not None

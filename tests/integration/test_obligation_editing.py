@@ -133,8 +133,8 @@ def test_a_rejection_before_the_due_date_keeps_the_deadline_in_force(
     cli.ok("relay", "--now", "2026-12-10T10:01:00+01:00")
     [notice] = [m for m in sink.received if m.recipients == [SUPPLIER]]
     body = notice.message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert "2026-12-24" in body
-    assert "2026-12-18" not in body
+    assert "December 24, 2026" in body  # as the supplier reads dates
+    assert "December 18, 2026" not in body
     # The day after the clause's period nothing is overdue; the ladder follows 2026-12-24.
     cli.ok("sweep", "--now", "2026-12-19T08:05:00+01:00")
     assert ob(tracker_env, "report").status == "rejected"

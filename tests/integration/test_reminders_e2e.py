@@ -119,7 +119,7 @@ def test_the_right_people_on_the_right_days(cli: Cli, sink: SmtpSink) -> None:
     assert inbox(sink) == []
     tick(cli, "2027-03-11T08:05:00+01:00")
     assert inbox(sink) == [
-        (SUPPLIER, "[C-1] Coming due: Send the social audit report (2027-04-10)")
+        (SUPPLIER, "[C-1] Coming due: Send the social audit report (April 10, 2027)")
     ]
     tick(cli, "2027-03-11T09:05:00+01:00")  # an hour later: nothing again
     assert len(sink.received) == 1
@@ -139,9 +139,9 @@ def test_the_right_people_on_the_right_days(cli: Cli, sink: SmtpSink) -> None:
         tick(cli, when)
         assert sorted(r for r, _ in inbox(sink)[before:]) == sorted(people), when
     subjects = [s for _, s in inbox(sink)]
-    assert "[C-1] Due today: Send the social audit report (2027-04-10)" in subjects
-    assert "[C-1] Overdue: Send the social audit report (2027-04-10)" in subjects
-    assert "[C-1] Formal notice: Send the social audit report (2027-04-10)" in subjects
+    assert "[C-1] Due today: Send the social audit report (April 10, 2027)" in subjects
+    assert "[C-1] Overdue: Send the social audit report (April 10, 2027)" in subjects
+    assert "[C-1] Formal notice: Send the social audit report (April 10, 2027)" in subjects
     assert any(
         s.startswith("Clause Tracker digest for 2027-04-17: 1 item, 1 overdue") for s in subjects
     )
@@ -163,7 +163,7 @@ def test_a_supplier_email_says_what_when_and_how(cli: Cli, sink: SmtpSink) -> No
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Send the social audit report" in text
     assert "C-1 - Notebooks" in text
-    assert "2027-04-10 - due today" in text
+    assert "April 10, 2027 - due today" in text
     assert "Social audit report (pdf)" in text
     assert "reply to this email with the evidence attached" in text
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -180,9 +180,9 @@ def test_worker_down_three_days_sends_each_missed_step_once(cli: Cli, sink: Smtp
     # Down from 6 April to 9 April noon: each contract missed one step.
     tick(cli, "2027-04-09T12:00:00+02:00")
     assert sorted(s for _, s in inbox(sink)) == [
-        "[C-1] Coming due: Send the social audit report (2027-04-10)",
-        "[C-2] Coming due: Send the social audit report (2027-04-11)",
-        "[C-3] Coming due: Send the social audit report (2027-04-12)",
+        "[C-1] Coming due: Send the social audit report (April 10, 2027)",
+        "[C-2] Coming due: Send the social audit report (April 11, 2027)",
+        "[C-3] Coming due: Send the social audit report (April 12, 2027)",
     ]
     # The same sweep again (or many missed ticks): nothing more.
     tick(cli, "2027-04-09T12:01:00+02:00")
@@ -237,7 +237,7 @@ def test_hostile_names_are_safe_in_headers_and_html(
     assert message.get_all("Bcc") is None
     assert len(message.get_all("Subject") or []) == 1
     assert str(message["Subject"]) == (
-        "[C-1] Due today: Report Bcc: evil@example.com <i>x</i> (2027-04-10)"
+        "[C-1] Due today: Report Bcc: evil@example.com <i>x</i> (April 10, 2027)"
     )
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<b>bold</b>" not in html

@@ -102,7 +102,7 @@ def test_each_item_is_under_the_heading_of_what_it_is(cli: Cli, sink: SmtpSink) 
     assert "Renew the TCO certificate" not in notice
     coming = section(text, "Coming up")
     assert "Renew the TCO certificate" in coming
-    assert "2027-07-22 - due in 89 days" in coming
+    assert "July 22, 2027 - due in 89 days" in coming
     assert "notice of non-compliance" not in coming
     html = message.get_body(("html",))
     assert isinstance(html, EmailMessage)
@@ -128,7 +128,8 @@ def test_escalation_to_senior_management_is_not_called_a_formal_notice(
     (escalated,) = [r.message for r in sink.received if r.recipients == [ESCALATION]]
     subject = str(escalated["Subject"])
     assert (
-        subject == "[C-1] Escalated to senior management: Send the social audit report (2027-04-10)"
+        subject
+        == "[C-1] Escalated to senior management: Send the social audit report (April 10, 2027)"
     )
     text = text_of(escalated)
     assert "== Escalated to senior management (1) ==" in text
@@ -155,7 +156,7 @@ def test_due_words_count_from_the_day_the_email_is_written(
     texts = [text_of(r.message) for r in sink.received if r.recipients == [SUPPLIER]]
     assert texts
     for text in texts:
-        assert "2027-04-10 - 10 days overdue" in text
+        assert "April 10, 2027 - 10 days overdue" in text
         assert "due in" not in text
         assert "Coming up" not in text
         assert "== Overdue (1) ==" in text
@@ -261,7 +262,7 @@ def test_two_hours_of_smtp_outage_loses_nothing_and_counts_only_real_attempts(
     # Past the longest backoff after the last failed pass (09:55 + 1 h + 20 % jitter).
     cli.ok("relay", "--now", "2027-04-10T11:30:00+02:00")
     assert sorted(inbox(sink)) == sorted(
-        (SUPPLIER, f"[C-{n}] Due today: Send the social audit report (2027-04-10)")
+        (SUPPLIER, f"[C-{n}] Due today: Send the social audit report (April 10, 2027)")
         for n in range(3)
     )
     assert {m["status"] for m in cli.ok("outbox", "list", "--format", "json").json()} == {"sent"}
@@ -416,9 +417,9 @@ def test_a_message_the_backend_chokes_on_fails_alone(
     assert (report.sent, report.failed) == (3, 1)  # two reminders and the manager's notice
     subjects = sorted(s for _, s in inbox(sink))
     assert subjects == [
-        "[C-0] Due today: Send the social audit report (2027-04-10)",
+        "[C-0] Due today: Send the social audit report (April 10, 2027)",
         "[C-1] Reminder not delivered to compliance@example.com",
-        "[C-2] Due today: Send the social audit report (2027-04-10)",
+        "[C-2] Due today: Send the social audit report (April 10, 2027)",
     ]
     (failed,) = cli.ok("outbox", "list", "--status", "failed", "--format", "json").json()
     assert failed["contract"] == "C-1"
@@ -434,10 +435,12 @@ def test_outbox_show_reads_like_the_email_and_files_sort_by_date(
     (path,) = (tmp_path / "outbox").glob("*.eml")
     assert path.name == "2027-04-10T0605Z_RA-2027_017_reminder_1.eml"
     shown = cli.ok("outbox", "show", "1").out
-    assert "Subject: [RA-2027/017] Due today: Send the social audit report (2027-04-10)" in shown
+    assert (
+        "Subject: [RA-2027/017] Due today: Send the social audit report (April 10, 2027)" in shown
+    )
     assert f"To: {SUPPLIER}" in shown
     assert "Date: Sat, 10 Apr 2027 06:05:00 +0000" in shown
-    assert "2027-04-10 - due today" in shown  # the text part, decoded
+    assert "April 10, 2027 - due today" in shown  # the text part, decoded
     assert "Content-Transfer-Encoding" not in shown
     assert "written to" in shown  # the delivery attempt
 

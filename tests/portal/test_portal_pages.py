@@ -177,6 +177,9 @@ def test_upload_gives_a_receipt_whose_hash_is_the_stored_file(world: World) -> N
     mailed = email.message_from_bytes(receipts[0].raw).get_payload(decode=True)
     assert isinstance(mailed, bytes)
     assert sha.encode() in mailed
+    # Both tell the time on the contract's clock, as the contact's language writes it.
+    assert re.search(r"on March 5, 2027 10:00\W+AM \(Europe/Berlin\):", mailed.decode())
+    assert re.search(r"March 5, 2027 10:00\W+AM \(Europe/Berlin\)", receipt.text)
     page = c.get(f"/s/{token}").text
     assert "cert.pdf" in page
     assert "submitted" in page

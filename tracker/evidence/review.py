@@ -32,6 +32,7 @@ from tracker.obligations.state import (
     reopen,
     reschedule_after_rejection,
 )
+from tracker.reminders.notes import rejection_note
 from tracker.reminders.notices import notify_supplier
 
 DEFAULT_RESUBMIT = "P14D"
@@ -288,8 +289,11 @@ def _rejected(
 
 def _note(held: Held, row: Evidence, deadline: date) -> str:
     kind = held.clause.evidence_type(row.evidence_type)
-    label = kind.label if kind else row.evidence_type
-    return (
-        f"Your {label} (evidence {row.id}, submitted {row.submitted_on}) was not accepted: "
-        f"{row.review_reason}. Please send a corrected version by {deadline}."
+    assert row.id is not None
+    return rejection_note(
+        evidence=kind.label if kind else row.evidence_type,
+        evidence_id=row.id,
+        submitted_on=row.submitted_on,
+        reason=row.review_reason or "",
+        resubmit_by=deadline,
     )

@@ -42,6 +42,7 @@ from tracker.obligations.planning import (
     targets_for,
 )
 from tracker.obligations.state import Held, hold
+from tracker.reminders.notes import finding_note
 from tracker.reminders.notices import notify_supplier
 
 MAX_TEXT = 4000
@@ -249,13 +250,14 @@ def add_finding(
         )
         told: list[str] = []
         if planned is not None:
+            assert deadline is not None  # a plan is only made with its deadline
             told = notify_supplier(
                 session,
                 planned,
                 step=f"finding:{finding.id}",
-                note=f"Finding {finding.id} ({level.value}): {text}. Send a corrective action "
-                f"plan (root cause, corrective and preventive actions, owners, dates) by "
-                f"{deadline}.",
+                note=finding_note(
+                    finding_id=finding.id, severity=level.value, text=text, cap_due=deadline
+                ),
                 now=ctx.now,
             )
         view = _view(finding, owner, planned.obligation if planned else None)

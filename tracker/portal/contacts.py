@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import col
 
 from tracker.audit import chain as audit
 from tracker.context import Context
 from tracker.db import write_session
 from tracker.errors import BadInput
-from tracker.models import SupplierContact
+from tracker.models import Contract, Reminder, SupplierContact
 from tracker.portal.language import LANGUAGES
 
 
@@ -44,3 +48,20 @@ def set_contact_language(ctx: Context, contact_id: int, language: str) -> Contac
             after={"contact_id": contact_id, "language": code},
         )
         return ContactLanguage(contact_id, contact.email, code)
+
+
+def recipient_language() -> Any:
+    """A column for queries over reminder rows: the language of the supplier contact the
+    row is addressed to (NULL for a contract manager, or a contact who chose none). One
+    address holding two roles of a supplier is one reader: the language set on either."""
+    return (
+        select(func.min(col(SupplierContact.language)))
+        .where(
+            col(SupplierContact.supplier_id) == col(Contract.supplier_id),
+            col(SupplierContact.email) == col(Reminder.recipient),
+            col(SupplierContact.removed_at).is_(None),
+        )
+        .correlate(Contract, Reminder)
+        .scalar_subquery()
+        .label("language")
+    )

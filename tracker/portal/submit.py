@@ -28,7 +28,7 @@ from tracker.models import (
     PortalUse,
     SupplierContact,
 )
-from tracker.portal.language import translator
+from tracker.portal.language import long_moment, translator
 from tracker.portal.links import LinkState, resolve
 from tracker.portal.mailing import mark, placeholder_url
 from tracker.portal.view import Holder, LinkRefused, hold_link
@@ -85,6 +85,7 @@ class Receipt:
     submitted_at: datetime
     submitted_by: str
     lines: list[ReceiptLine]
+    timezone: str = "UTC"  # the contract's: the receipt tells the time on its clock
 
 
 def _count(session: Session, *conditions: object) -> int:
@@ -200,6 +201,7 @@ def submit_through_link(ctx: Context, token: str, up: PortalUpload, visitor: Vis
             submitted_at=ctx.now,
             submitted_by=contact_email,
             lines=[ReceiptLine(m.id, m.file or m.url or "", m.sha256, m.size_bytes) for m in made],
+            timezone=held.contract.timezone,
         )
         session.add(
             _receipt_mail(
@@ -220,7 +222,8 @@ def _receipt_mail(
     subject = _(
         "[%(reference)s] Receipt: we received your evidence", reference=receipt.contract_reference
     )
-    context = {"_": _, "receipt": receipt, "subject": subject}
+    when = long_moment(receipt.submitted_at, receipt.timezone, language)
+    context = {"_": _, "receipt": receipt, "subject": subject, "when": when}
     raw = render_bytes(
         message_id=message_id,
         sender=sender,
@@ -261,6 +264,7 @@ def show_receipt(ctx: Context, token: str, evidence_id: int) -> Receipt:
             submitted_at=row.submitted_at,
             submitted_by=held.contact.email,
             lines=[ReceiptLine(row.id, row.filename or row.url or "", row.sha256, row.size_bytes)],
+            timezone=held.contract.timezone,
         )
 
 

@@ -46,18 +46,15 @@ from tracker.models import (
     Supplier,
     table_of,
 )
+from tracker.portal.contacts import recipient_language
 from tracker.portal.mailing import mark, placeholder_url
+from tracker.reminders.shortlist import DEFAULT_LIMIT, shortlist
+from tracker.reminders.wording import STAGES, words_for
 from tracker.rendering import render
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 2000
-STAGES = {
-    2: "Formal notice of non-compliance",
-    3: "Escalated to senior management",
-    4: "Sanctions to be decided",
-    5: "Termination to be decided",
-}
 
 
 @dataclass(frozen=True)
@@ -129,6 +126,7 @@ class MailSettings:
     sender: str
     base_url: str
     manager_digest: bool = True
+    max_items: int = DEFAULT_LIMIT  # listed per email; the rest are counted
     # Per contract manager: submissions waiting for review (filled in for each batch).
     waiting_reviews: dict[str, int] = field(default_factory=dict)
 
@@ -196,6 +194,7 @@ def reminder_items() -> Any:
             col(Contract.manager_email),
             col(Contract.timezone),
             col(Supplier.name).label("supplier"),
+            recipient_language(),
         )
         .join(Obligation, col(Obligation.id) == col(Reminder.obligation_id))
         .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
@@ -477,14 +476,17 @@ def _render(
     for m in members:
         if m.note and m.note not in notes[m.obligation_id]:
             notes[m.obligation_id].append(m.note)
-    items = [
-        item_view(m, clauses, mail.base_url, today=local_today(now, m.timezone))
-        | {"note": " ".join(notes[m.obligation_id])}
-        for m in best.values()
-    ]
-    sections = sections_of(items)
-    loudest = _BY_KEY[sections[0]["key"]]
-    buyer = first.buyer or "the contracting authority"
+    supplier = group != "digest" and all(m.recipient_role.startswith("supplier_") for m in members)
+    words = words_for(first.language, supplier=supplier)
+    items = []
+    for m in best.values():
+        local = local_today(now, m.timezone)
+        view = item_view(m, clauses, mail.base_url, today=local)
+        items.append(words.item(view, today=local, notes=notes[m.obligation_id]))
+    listed = shortlist(items, limit=mail.max_items, order=list(_ORDER))
+    sections = words.sections(sections_of(listed.items))
+    loudest = _BY_KEY[min((i["section"] for i in items), key=_ORDER.__getitem__)]
+    buyer = first.buyer or words._("the contracting authority")
     portal_until: date | None = None
     if group == "digest":
         kind = "digest"
@@ -503,15 +505,20 @@ def _render(
         reply_to = None
     else:
         kind = loudest.kind.value
-        subject = _subject(loudest.label, first.reference, items)
+        subject = words.subject(loudest.label, first.reference, items)
         context = {"show_supplier": False}
         reply_to = first.manager_email
-        if all(m.recipient_role.startswith("supplier_") for m in members):
+        if supplier:
             # The supplier's portal link goes in at send time; the stored copy has a
             # placeholder only (see tracker.portal.mailing).
             portal_until = max(m.due_on for m in members)
             context["portal_link"] = placeholder_url(mail.base_url, portal_until)
+    rest_link = context.get("portal_link") or f"{mail.base_url.rstrip('/')}/"
+    headings = {s.key: s.heading for s in SECTIONS}
     context.update(
+        _=words._,
+        lang=words.language,
+        rest=words.rest(listed, headings=headings, link=rest_link, digest=group == "digest"),
         sections=sections,
         items=items,
         buyer=buyer,
@@ -539,10 +546,3 @@ def _render(
         "status": OutboxStatus.PENDING.value,
         "last_error": None,
     }
-
-
-def _subject(label: str, reference: str, items: list[dict[str, Any]]) -> str:
-    if len(items) == 1:
-        only = items[0]
-        return f"[{reference}] {label}: {only['title']} ({only['due_on']})"
-    return f"[{reference}] {label}: {len(items)} obligations"

@@ -47,6 +47,7 @@ def mail_settings(ctx: Context) -> MailSettings:
         sender=ctx.settings.mail_from,
         base_url=ctx.settings.base_url,
         manager_digest=ctx.settings.manager_digest,
+        max_items=ctx.settings.email_max_items,
     )
 
 

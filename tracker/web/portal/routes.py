@@ -16,7 +16,7 @@ from tracker.context import Context
 from tracker.errors import BadInput
 from tracker.people.secret_tokens import digest
 from tracker.portal import request_new_link, show_receipt, submit_through_link, supplier_view
-from tracker.portal.language import LANGUAGES, choose, translator
+from tracker.portal.language import LANGUAGES, choose, long_moment, translator
 from tracker.portal.links import LinkState
 from tracker.portal.submit import PortalUpload, TooMany, Visitor
 from tracker.portal.view import LinkRefused, refused_language
@@ -232,7 +232,8 @@ async def portal_receipt(request: Request, token: str, evidence_id: int) -> Resp
         return _problem(
             language, 404, _("Page not found"), _("There is no such receipt for this link.")
         )
-    return _html("receipt.html", language=language, receipt=receipt, back=f"/s/{token}")
+    when = long_moment(receipt.submitted_at, receipt.timezone, language)
+    return _html("receipt.html", language=language, receipt=receipt, when=when, back=f"/s/{token}")
 
 
 @router.post("/s/{token}/new-link")
