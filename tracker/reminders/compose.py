@@ -24,7 +24,7 @@ from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import func, literal, select, tuple_, update
+from sqlalchemy import func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -230,6 +230,9 @@ class Backlog:
     inclusive: bool = True
 
 
+_WALK_IN_ORDER = ("enable_sort", "enable_bitmapscan")
+
+
 def _backlog_batch(session: Session, backlog: Backlog, batch_rows: int) -> list[Any]:
     order = (
         col(Reminder.recipient),
@@ -243,10 +246,20 @@ def _backlog_batch(session: Session, backlog: Backlog, batch_rows: int) -> list[
         start = tuple_(*(literal(v) for v in backlog.start))
         stmt = stmt.where(position >= start if backlog.inclusive else position > start)
     stmt = stmt.order_by(*order).limit(batch_rows)
-    if session.get_bind().dialect.name == "postgresql":
-        # Claim the rows: another worker composing now skips them instead of racing.
-        stmt = stmt.with_for_update(skip_locked=True, of=Reminder)
-    return list(session.execute(stmt))
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(stmt))
+    # Claim the rows: another worker composing now skips them instead of racing.
+    stmt = stmt.with_for_update(skip_locked=True, of=Reminder)
+    # Statistics from before the backlog existed (autovacuum late or off) make PostgreSQL
+    # fetch every row after the start key through a bitmap and sort them all, each batch;
+    # walking the index in order and stopping after `batch_rows` is right at any size.
+    for setting in _WALK_IN_ORDER:
+        session.execute(text(f"SET LOCAL {setting} = off"))
+    try:
+        return list(session.execute(stmt))
+    finally:
+        for setting in _WALK_IN_ORDER:
+            session.execute(text(f"SET LOCAL {setting} TO DEFAULT"))
 
 
 def compose_batch(
