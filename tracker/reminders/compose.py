@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, literal, select, text, tuple_, update
@@ -448,6 +449,14 @@ def _item_rank(row: Any, today: date) -> int:
     return _ORDER[section_of(row.kind, row.level, row.due_on, today)]
 
 
+@lru_cache(maxsize=16)
+def _sender(sender: str) -> tuple[str, str]:
+    """The sender's address and its domain (for Message-IDs), parsed once, not twice per
+    message."""
+    address = parseaddr(sender)[1]
+    return address, domain_of(address)
+
+
 def _compose(
     key: GroupKey,
     group_key: str,
@@ -458,12 +467,13 @@ def _compose(
     clauses: Callable[[int], ClauseFile],
 ) -> dict[str, Any]:
     group, recipient, contract_id, _ = key
-    message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
+    sender, domain = _sender(mail.sender)
+    message_id = new_message_id(group_key, domain)
     values: dict[str, Any] = {
         "group_key": group_key,
         "message_id": message_id,
         "contract_id": contract_id,
-        "sender": parseaddr(mail.sender)[1],
+        "sender": sender,
         "recipients": [recipient],
         "pending_recipients": [recipient],
         "attempts": 0,
