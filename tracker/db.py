@@ -13,14 +13,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Engine, Executable, create_engine, event
+from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from tracker.errors import Failure
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Rows fetched at a time by `stream`: memory stays flat however long the list.
+STREAM_BATCH = 1000
 WRITE_OPTION = "tracker_write"
 
 
@@ -80,3 +82,13 @@ def read_session(engine: Engine) -> Iterator[Session]:
     objects stay readable (an explicit rollback would expire them)."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def stream(engine: Engine, stmt: Executable, *, batch: int | None = None) -> Iterator[Row[Any]]:
+    """The rows of a query as they come, `batch` at a time (a server-side cursor on
+    PostgreSQL), for lists of any length; the connection is returned when the rows run
+    out or the caller stops early."""
+    with engine.connect() as conn:
+        per = batch or STREAM_BATCH
+        result = conn.execution_options(stream_results=True, yield_per=per).execute(stmt)
+        yield from result

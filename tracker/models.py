@@ -328,7 +328,28 @@ class Reminder(SQLModel, table=True):
     """One person to be told about one step of one obligation: written in the same
     transaction as the obligation's state change, so a due reminder is never lost."""
 
-    __table_args__ = (sa.UniqueConstraint("obligation_id", "step", "due_on", "recipient"),)
+    __table_args__ = (
+        sa.UniqueConstraint("obligation_id", "step", "due_on", "recipient"),
+        # The compose backlog, in the order compose reads it: a catch-up walks it once
+        # (keyset), whatever the planner's statistics say.
+        sa.Index(
+            "ix_reminder_unassigned",
+            "recipient",
+            "local_date",
+            "contract_id",
+            "id",
+            sqlite_where=sa.text("outbox_id IS NULL"),
+            postgresql_where=sa.text("outbox_id IS NULL"),
+        ),
+        # Rows of one message (and ON DELETE SET NULL). Partial, so no planner can take it
+        # for the backlog's `outbox_id IS NULL` and sort the whole backlog per batch.
+        sa.Index(
+            "ix_reminder_outbox_id",
+            "outbox_id",
+            sqlite_where=sa.text("outbox_id IS NOT NULL"),
+            postgresql_where=sa.text("outbox_id IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     obligation_id: int = Field(foreign_key="obligation.id", ondelete="CASCADE", index=True)
@@ -344,7 +365,7 @@ class Reminder(SQLModel, table=True):
     scheduled_at: datetime = _utc()
     created_at: datetime = _utc()
     outbox_id: int | None = Field(
-        default=None, foreign_key="outbox_message.id", ondelete="SET NULL", index=True
+        default=None, foreign_key="outbox_message.id", ondelete="SET NULL"
     )
 
 

@@ -50,18 +50,19 @@ def emit_listing(
     empty: str,
 ) -> None:
     """Rows as a table of the `narrow` columns (all with `wide`), or every field as JSON/CSV."""
-    records = [as_record(row) for row in given]
+    records = (as_record(row) for row in given)
     if fmt is not Format.TABLE:
-        emit_rows([machine(r) for r in records], fmt, empty=empty)
+        emit_rows((machine(r) for r in records), fmt, empty=empty)
         return
-    shown = []
-    for record in records:
+
+    def shown(record: dict[str, Any]) -> dict[str, Any]:
         timezone = record.get("timezone")
         keys = list(record) if wide else [k for k in narrow if k in record]
-        shown.append(
-            {k: _for_table(record[k], timezone, truncate=not wide) for k in keys if k != "timezone"}
-        )
-    emit_rows(shown, fmt, empty=empty)
+        return {
+            k: _for_table(record[k], timezone, truncate=not wide) for k in keys if k != "timezone"
+        }
+
+    emit_rows((shown(r) for r in records), fmt, empty=empty)
 
 
 def emit_one(given: Any, fmt: Format) -> None:

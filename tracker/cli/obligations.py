@@ -13,8 +13,8 @@ from tracker.cli.output import Format, FormatOption
 from tracker.obligations import (
     decide,
     extend,
-    list_obligations,
     show_obligation,
+    stream_obligations,
     unwaive,
     waive,
 )
@@ -42,14 +42,14 @@ def list_(
         ),
     ] = None,
     due_before: Annotated[str | None, typer.Option(help="due before this date")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="at most this many rows")] = 1000,
+    limit: Annotated[int, typer.Option(min=0, help="at most this many rows (0: all)")] = 1000,
     wide: Annotated[bool, WideOption] = False,
     fmt: Format = FormatOption,
 ) -> None:
     """List obligations, soonest first (reminder times in the contract's timezone)."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = list_obligations(
+    rows = stream_obligations(
         context(),
         contract=contract,
         supplier_id=supplier,

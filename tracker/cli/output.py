@@ -6,9 +6,10 @@ import csv
 import dataclasses
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain, islice
 from typing import Any
 
 import typer
@@ -68,27 +69,56 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The table's column widths come from its first rows; later rows wider than those push
+# their line out rather than have the whole list held in memory to measure it.
+TABLE_PAGE = 1000
+
+
 def emit_rows(given: Iterable[Any], fmt: Format, *, empty: str = "nothing found") -> None:
-    rows = [as_record(row) for row in given]
+    """Records as they come: JSON and CSV are written row by row, so a list of any length
+    keeps memory flat (the JSON is the same text `json.dumps(rows, indent=2)` gives)."""
+    rows = (as_record(row) for row in given)
     if fmt is Format.JSON:
-        typer.echo(json.dumps(list(rows), indent=2, ensure_ascii=False, default=_text))
+        _json_array(rows)
         return
-    if not rows:
-        if fmt is Format.CSV:
-            return
-        typer.echo(empty, err=True)
+    first = next(rows, None)
+    if first is None:
+        if fmt is not Format.CSV:
+            typer.echo(empty, err=True)
         return
-    columns = list(rows[0].keys())
+    columns = list(first.keys())
+    out = sys.stdout
     if fmt is Format.CSV:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
+        writer.writerow([_csv_cell(first.get(c)) for c in columns])
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
         return
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    page = [first, *islice(rows, TABLE_PAGE - 1)]
+    cells = [[_cell(row.get(c)) for c in columns] for row in page]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    typer.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    for r in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+    def line(values: Iterable[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip() + "\n"
+
+    out.write(line(c.upper() for c in columns))
+    out.writelines(line(r) for r in cells)
+    out.writelines(line(_cell(row.get(c)) for c in columns) for row in rows)
+
+
+def _json_array(rows: Iterator[dict[str, Any]]) -> None:
+    """`json.dumps(list(rows), indent=2)`, one element at a time."""
+    out = sys.stdout
+    first = next(rows, None)
+    if first is None:
+        out.write("[]\n")
+        return
+    out.write("[\n")
+    for n, row in enumerate(chain([first], rows)):
+        text = json.dumps(row, indent=2, ensure_ascii=False, default=_text)
+        out.write(("" if n == 0 else ",\n") + "  " + text.replace("\n", "\n  "))
+    out.write("\n]\n")
 
 
 def emit_record(given: Any, fmt: Format) -> None:

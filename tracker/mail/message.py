@@ -22,6 +22,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -174,6 +175,14 @@ def _address_list(name: str, values: Sequence[str]) -> _Folded:
     return _Folded(_fold(tokens, len(name) + 2))
 
 
+@lru_cache(maxsize=4096)
+def _address_header(name: str, values: tuple[str, ...]) -> _Folded:
+    """`_address_list`, once per sender and per recipient: a sweep writes thousands of
+    messages from one sender to a few hundred people, and checking an address through
+    `email.headerregistry` costs more than the rest of its header."""
+    return _address_list(name, values)
+
+
 def _check_message_id(message_id: str) -> None:
     if not re.fullmatch(r"<[!-;=?-~]+@[!-;=?-~]+>", message_id):
         raise ValueError(f"{message_id!r} is not a Message-ID such as <id@example.com>")
@@ -263,14 +272,14 @@ def render_bytes(
     """
     _check_message_id(message_id)
     headers = [
-        f"From: {_address_list('From', [sender])}",
-        f"To: {_address_list('To', to)}",
+        f"From: {_address_header('From', (sender,))}",
+        f"To: {_address_header('To', tuple(to))}",
         f"Subject: {_unstructured('Subject', subject)}",
         f"Message-ID: {message_id}",
         f"Date: {_date(now)}",
     ]
     if reply_to:
-        headers.append(f"Reply-To: {_address_list('Reply-To', [reply_to])}")
+        headers.append(f"Reply-To: {_address_header('Reply-To', (reply_to,))}")
     headers += [
         "Auto-Submitted: auto-generated",
         "X-Auto-Response-Suppress: All",

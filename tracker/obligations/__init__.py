@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         list_obligations,
         plan,
         show_obligation,
+        stream_obligations,
     )
 
 _WHERE = {
@@ -39,6 +40,7 @@ _WHERE = {
     "list_obligations": "listing",
     "plan": "listing",
     "show_obligation": "listing",
+    "stream_obligations": "listing",
 }
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "list_obligations",
     "plan",
     "show_obligation",
+    "stream_obligations",
     "unwaive",
     "waive",
 ]

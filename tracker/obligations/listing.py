@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from tracker.context import Context
-from tracker.db import read_session
+from tracker.db import read_session, stream
 from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
@@ -44,12 +45,37 @@ def list_obligations(
     due_before: date | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[ObligationRow]:
+    return list(
+        stream_obligations(
+            ctx,
+            contract=contract,
+            supplier_id=supplier_id,
+            status=status,
+            due_before=due_before,
+            limit=limit,
+        )
+    )
+
+
+def stream_obligations(
+    ctx: Context,
+    *,
+    contract: str | None = None,
+    supplier_id: int | None = None,
+    status: str | None = None,
+    due_before: date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Iterator[ObligationRow]:
+    """Obligations, soonest first, as they are read (`limit=0`: all of them): the filters
+    are checked before the first row, so a bad one fails before anything is printed."""
     if status is not None:
         try:
             ObligationStatus(status)
         except ValueError:
             allowed = ", ".join(s.value for s in ObligationStatus)
             raise BadInput(f"{status!r} is not one of {allowed}", field="status") from None
+    if limit < 0:
+        raise BadInput(f"{limit} is negative (0 means no limit)", field="limit")
     stmt = (
         select(
             col(Obligation.id),
@@ -67,8 +93,9 @@ def list_obligations(
         .join(Supplier, col(Supplier.id) == col(Contract.supplier_id))
         .join(ContractClause, col(ContractClause.id) == col(Obligation.contract_clause_id))
         .order_by(col(Obligation.due_on), col(Obligation.id))
-        .limit(limit)
     )
+    if limit:
+        stmt = stmt.limit(limit)
     if contract is not None:
         stmt = stmt.where(col(Contract.reference) == contract)
     if supplier_id is not None:
@@ -77,16 +104,14 @@ def list_obligations(
         stmt = stmt.where(col(Obligation.status) == status)
     if due_before is not None:
         stmt = stmt.where(col(Obligation.due_on) < due_before)
-    with read_session(ctx.engine) as session:
-        if (
-            contract is not None
-            and session.scalars(
+    if contract is not None:
+        with read_session(ctx.engine) as session:
+            known = session.scalars(
                 select(col(Contract.id)).where(col(Contract.reference) == contract)
             ).first()
-            is None
-        ):
+        if known is None:
             raise BadInput(f"no contract {contract!r}", field="contract")
-        return [ObligationRow(*row) for row in session.execute(stmt)]
+    return (ObligationRow(*tuple(row)) for row in stream(ctx.engine, stmt))
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -209,6 +210,58 @@ class _Existing:
     mergeable: bool
 
 
+# Where compose reads the backlog: (recipient, local_date, contract_id, id), the order of
+# `ix_reminder_unassigned`.
+BacklogKey = tuple[str, date, int, int]
+
+
+def _backlog_key(row: Any) -> BacklogKey:
+    return (row.recipient, row.local_date, row.contract_id, row.id)
+
+
+@dataclass
+class Backlog:
+    """How far one compose pass has read the backlog: each batch continues from there
+    (keyset), so a catch-up reads every unassigned row about once instead of re-reading
+    and sorting all that is left for every batch. Rows added behind it, or skipped while
+    another worker held them, are read by the next pass."""
+
+    start: BacklogKey | None = None
+    inclusive: bool = True
+
+
+_WALK_IN_ORDER = ("enable_sort", "enable_bitmapscan")
+
+
+def _backlog_batch(session: Session, backlog: Backlog, batch_rows: int) -> list[Any]:
+    order = (
+        col(Reminder.recipient),
+        col(Reminder.local_date),
+        col(Reminder.contract_id),
+        col(Reminder.id),
+    )
+    stmt: Any = reminder_items().where(col(Reminder.outbox_id).is_(None))
+    if backlog.start is not None:
+        position = tuple_(*order)
+        start = tuple_(*(literal(v) for v in backlog.start))
+        stmt = stmt.where(position >= start if backlog.inclusive else position > start)
+    stmt = stmt.order_by(*order).limit(batch_rows)
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(stmt))
+    # Claim the rows: another worker composing now skips them instead of racing.
+    stmt = stmt.with_for_update(skip_locked=True, of=Reminder)
+    # Statistics from before the backlog existed (autovacuum late or off) make PostgreSQL
+    # fetch every row after the start key through a bitmap and sort them all, each batch;
+    # walking the index in order and stopping after `batch_rows` is right at any size.
+    for setting in _WALK_IN_ORDER:
+        session.execute(text(f"SET LOCAL {setting} = off"))
+    try:
+        return list(session.execute(stmt))
+    finally:
+        for setting in _WALK_IN_ORDER:
+            session.execute(text(f"SET LOCAL {setting} TO DEFAULT"))
+
+
 def compose_batch(
     session: Session,
     *,
@@ -216,33 +269,26 @@ def compose_batch(
     mail: MailSettings,
     clauses: Callable[[int], ClauseFile],
     batch_rows: int = BATCH_ROWS,
+    backlog: Backlog | None = None,
 ) -> int:
     """Turn unassigned reminder rows into messages; returns how many messages were made
-    or extended (0: nothing left that this worker may take)."""
-    stmt: Any = (
-        reminder_items()
-        .where(col(Reminder.outbox_id).is_(None))
-        .order_by(
-            col(Reminder.recipient),
-            col(Reminder.local_date),
-            col(Reminder.contract_id),
-            col(Reminder.id),
-        )
-        .limit(batch_rows)
-    )
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # Claim the rows: another worker composing now skips them instead of racing.
-        stmt = stmt.with_for_update(skip_locked=True, of=Reminder)
-    rows = list(session.execute(stmt))
+    or extended (0: nothing left that this worker may take). With `backlog`, the batch
+    starts where the previous one of the same pass stopped, and moves it on."""
+    backlog = backlog if backlog is not None else Backlog()
+    rows = _backlog_batch(session, backlog, batch_rows)
     if not rows:
         return 0
+    postgres = session.get_bind().dialect.name == "postgresql"
     groups: dict[GroupKey, list[Any]] = defaultdict(list)
     for row in rows:
         groups[_group_key(row, mail.manager_digest)].append(row)
     if len(rows) == batch_rows and len(groups) > 1:
-        # The last group may continue beyond this batch: leave it whole for the next one.
-        groups.pop(_group_key(rows[-1], mail.manager_digest))
+        # The last group may continue beyond this batch: leave it whole for the next one,
+        # which starts at its first row.
+        left = groups.pop(_group_key(rows[-1], mail.manager_digest))
+        backlog.start, backlog.inclusive = _backlog_key(left[0]), True
+    else:
+        backlog.start, backlog.inclusive = _backlog_key(rows[-1]), False
     managers = {key[1] for key in groups if key[0] == "digest"}
     if managers:
         mail = replace(mail, waiting_reviews=waiting_reviews(session, managers))
@@ -402,6 +448,14 @@ def _item_rank(row: Any, today: date) -> int:
     return _ORDER[section_of(row.kind, row.level, row.due_on, today)]
 
 
+@lru_cache(maxsize=16)
+def _sender(sender: str) -> tuple[str, str]:
+    """The sender's address and its domain (for Message-IDs), parsed once, not twice per
+    message."""
+    address = parseaddr(sender)[1]
+    return address, domain_of(address)
+
+
 def _compose(
     key: GroupKey,
     group_key: str,
@@ -412,12 +466,13 @@ def _compose(
     clauses: Callable[[int], ClauseFile],
 ) -> dict[str, Any]:
     group, recipient, contract_id, _ = key
-    message_id = new_message_id(group_key, domain_of(parseaddr(mail.sender)[1]))
+    sender, domain = _sender(mail.sender)
+    message_id = new_message_id(group_key, domain)
     values: dict[str, Any] = {
         "group_key": group_key,
         "message_id": message_id,
         "contract_id": contract_id,
-        "sender": parseaddr(mail.sender)[1],
+        "sender": sender,
         "recipients": [recipient],
         "pending_recipients": [recipient],
         "attempts": 0,

@@ -22,7 +22,7 @@ from tracker.mail.transport import Outcome, Transport
 from tracker.obligations.planning import VersionCache, roll_forward_batch
 from tracker.portal.mailing import fill_links
 from tracker.reminders import heartbeat
-from tracker.reminders.compose import MailSettings, compose_batch
+from tracker.reminders.compose import Backlog, MailSettings, compose_batch
 from tracker.reminders.enqueue import reminder_batch, status_batch
 from tracker.reminders.relay import (
     Delivered,
@@ -129,9 +129,12 @@ def _sweep(ctx: Context, *, stop: Stop, remind: bool) -> SweepReport:
                 break
             report["obligations_reminded"] += reminded
         mail = mail_settings(ctx)
+        backlog = Backlog()  # one walk over the backlog per pass
         while not stop():
             with write_session(ctx.engine) as session:
-                composed = compose_batch(session, now=ctx.now, mail=mail, clauses=clauses)
+                composed = compose_batch(
+                    session, now=ctx.now, mail=mail, clauses=clauses, backlog=backlog
+                )
             if not composed:
                 break
             report["messages_composed"] += composed
