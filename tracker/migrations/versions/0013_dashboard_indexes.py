@@ -1,7 +1,7 @@
 """dashboard indexes: evidence waiting for review, a manager's contracts
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 13:30:00
 
 The dashboard's "evidence waiting for review" read every evidence row to find the submitted
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0013'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
