@@ -73,7 +73,7 @@ def test_one_sweep_composes_a_backlog_many_batches_long(
         str(r.message["Subject"]) for r in sink.received if SUPPLIER in r.recipients
     )
     assert to_supplier == sorted(
-        f"[C-{n}] Overdue: Send the social audit report (2027-04-10)" for n in range(CONTRACTS)
+        f"[C-{n}] Overdue: Send the social audit report (April 10, 2027)" for n in range(CONTRACTS)
     )
 
 
