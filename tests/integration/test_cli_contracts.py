@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from tests.cli import Cli
 from tests.factories import FOUR_YEAR_BODY, HEADER
@@ -393,3 +394,29 @@ def test_every_change_is_in_the_audit_chain(cli: Cli, tracker_env: str) -> None:
         assert event.prev_hash == previous
         assert event.hash == event_hash(previous, event)
         previous = event.hash
+
+
+def test_the_whole_trail_streams_newest_first_and_verifies_to_its_head(
+    cli: Cli, tracker_env: str
+) -> None:
+    register(cli)
+    cli.ok("contract", "attach", "RA-2027-017", "four-year-audit")
+    cli.ok("contract", "event", "RA-2027-017", "supplier_site_change")
+    everything = cli.ok("audit", "log", "--limit", "0", "--format", "json").json()
+    assert [(e["entity"], e["action"]) for e in everything] == [
+        ("contract_event", "raised"),
+        ("contract_clause", "attached"),
+        ("contract", "created"),
+        ("supplier", "created"),
+    ]
+    newest = cli.ok("audit", "log", "--limit", "2", "--format", "json").json()
+    assert newest == everything[:2]
+    report = cli.ok("audit", "verify", "--format", "json").json()
+    with read_session(get_engine(tracker_env)) as session:
+        last = session.scalars(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    head = last.hash if last is not None else None
+    assert head is not None
+    assert report["ok"] is True
+    assert report["events_checked"] == 4
+    assert report["head_hash"] == head
+    assert everything[0]["hash"] == head[:12]

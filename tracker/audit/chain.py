@@ -25,21 +25,50 @@ def canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
+def content_hash(
+    prev_hash: str,
+    /,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    contract_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    **_other: object,
+) -> str:
+    """The hash of one event's content chained to its predecessor's hash. Takes a whole
+    row's mapping: columns that are not content (id, prev_hash, hash) are ignored."""
     content = canonical(
         {
             # In UTC, as stored: the hash must not depend on the offset `now` was given in.
-            "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
-            "actor": event.actor,
-            "entity": event.entity,
-            "entity_id": event.entity_id,
-            "action": event.action,
-            "contract_id": event.contract_id,
-            "before": event.before,
-            "after": event.after,
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+            "actor": actor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "contract_id": contract_id,
+            "before": before,
+            "after": after,
         }
     )
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    return content_hash(
+        prev_hash,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        entity=event.entity,
+        entity_id=event.entity_id,
+        action=event.action,
+        contract_id=event.contract_id,
+        before=event.before,
+        after=event.after,
+    )
 
 
 def record(

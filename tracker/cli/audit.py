@@ -21,7 +21,7 @@ def log(
     entity: Annotated[
         str | None, typer.Option(help="obligation, evidence, finding, contract, ...")
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="at most this many events")] = 200,
+    limit: Annotated[int, typer.Option(min=0, help="at most this many events (0: all)")] = 200,
     fmt: Format = FormatOption,
 ) -> None:
     """Events, newest first: who did what, when, with the values before and after."""

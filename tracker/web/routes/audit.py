@@ -43,12 +43,14 @@ def trail(
                 start = date.fromisoformat(since.strip())
             except ValueError:
                 raise BadInput(f"{since!r} is not a date; use YYYY-MM-DD", field="since") from None
-        events = log(
-            visit.ctx,
-            contract=contract.strip() or None,
-            since=start,
-            entity=entity.strip() or None,
-            limit=SHOWN,
+        events = list(
+            log(
+                visit.ctx,
+                contract=contract.strip() or None,
+                since=start,
+                entity=entity.strip() or None,
+                limit=SHOWN,
+            )
         )
     except BadInput as exc:
         errors = errors_of(exc)
