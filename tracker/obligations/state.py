@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
+from tracker.closures.days import closed_days
 from tracker.domain.localtime import local_instant
 from tracker.domain.schedule import ContractDates, local_today
 from tracker.domain.status import (
@@ -38,6 +39,7 @@ class Held:
     attachment: ContractClause
     clause: ClauseFile
     template: ObligationTemplate
+    closed: frozenset[date] = frozenset()  # the buyer's closure days
 
     @property
     def id(self) -> int:
@@ -57,13 +59,18 @@ class Held:
             clause_version_id=self.attachment.clause_version_id,
             parameters=self.attachment.parameters,
             plan_from=self.attachment.plan_from,
-            dates=ContractDates(
-                start_on=c.start_on,
-                end_on=c.end_on,
-                signed_on=c.signed_on,
-                country=c.country,
-                timezone=c.timezone,
-            ),
+            dates=self.dates(),
+        )
+
+    def dates(self) -> ContractDates:
+        c = self.contract
+        return ContractDates(
+            start_on=c.start_on,
+            end_on=c.end_on,
+            signed_on=c.signed_on,
+            country=c.country,
+            timezone=c.timezone,
+            closed=self.closed,
         )
 
 
@@ -82,7 +89,8 @@ def hold(session: Session, obligation_id: int, *, field: str = "obligation_id") 
     version = session.get(ClauseVersion, attachment.clause_version_id)
     assert version is not None
     clause = ClauseFile.model_validate(version.body)
-    return Held(obligation, contract, attachment, clause, clause.obligation(obligation.template_id))
+    template = clause.obligation(obligation.template_id)
+    return Held(obligation, contract, attachment, clause, template, closed_days(session))
 
 
 def refuse_if_closed(held: Held, doing: str, *, field: str = "obligation_id") -> None:
@@ -201,8 +209,8 @@ def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int
         o.next_reminder_at = None  # under review: the ladder waits for the decision
     else:
         later = [
-            local_instant(o.due_on + timedelta(days=days), reminder_hour, tz)
-            for days in policy.offsets
+            local_instant(day, reminder_hour, tz)
+            for day in policy.step_days(o.due_on, held.dates())
         ]
         o.next_reminder_at = min((at for at in later if at > now), default=None)
     o.updated_at = now

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tracker.bulk import insert_new
+from tracker.closures.days import closed_days
 from tracker.domain.localtime import zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
@@ -102,6 +103,7 @@ class _Due:
     clause_version_id: int
     parameters: dict[str, Any]
     timezone: str
+    country: str | None
     manager: str | None
     supplier_id: int
     contract_ended_on: Any
@@ -158,6 +160,7 @@ def reminder_batch(
                 col(ContractClause.clause_version_id),
                 col(ContractClause.parameters),
                 col(Contract.timezone),
+                col(Contract.country),
                 col(Contract.manager_email),
                 col(Contract.supplier_id),
                 col(Contract.ended_on),
@@ -174,6 +177,7 @@ def reminder_batch(
     if not due:
         return 0
     contacts = contacts_of(session, {d.supplier_id for d in due})
+    closed = closed_days(session)
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for item in due:
@@ -194,6 +198,8 @@ def reminder_batch(
             notice_on=item.created_at.astimezone(zone(item.timezone)).date()
             if policy.on_trigger
             else None,
+            country=item.country,
+            closed=closed,
         )
         decision = decide(
             steps, now=now, timezone=item.timezone, hour=reminder_hour, since=item.cursor
