@@ -51,3 +51,87 @@ def test_the_formal_notice_counts_bavarian_business_days(cli: Cli) -> None:
     assert steps["formal-notice"] == "2027-06-01"
     # The meeting still counts calendar days.
     assert steps["escalation-meeting"] == "2027-06-23"
+
+
+CLOSURE_NOW = "2027-11-20T10:00:00+01:00"
+
+
+def first_disclosures(cli: Cli) -> dict[str, tuple[int, str, str]]:
+    return {
+        r["contract"]: (r["id"], r["due_on"], r["status"])
+        for r in cli.ok("obligations", "--format", "json").json()
+        if r["obligation"] == "First disclosure of production sites"
+    }
+
+
+def test_closure_days_move_business_day_deadlines_and_back(cli: Cli) -> None:
+    for reference in ("C-2", "C-3"):
+        cli.ok(
+            "contract", "add", reference, "--supplier", "1", "--title", "Monitors",
+            "--start", "2027-12-01", "--end", "2029-11-30", "--timezone", "Europe/Stockholm",
+            "--country", "SE",
+        )  # fmt: skip
+        cli.ok("contract", "attach", reference, "supply-chain-transparency", "--now", CLOSURE_NOW)
+    before = first_disclosures(cli)
+    # 20 Swedish business days after Wednesday 1 December 2027 (Christmas on the weekend).
+    assert before["C-2"][1] == before["C-3"][1] == "2027-12-29"
+    # C-3's duty is decided (waived): it never moves.
+    cli.ok(
+        "obligations",
+        "waive",
+        str(before["C-3"][0]),
+        "--reason",
+        "not relevant",
+        "--now",
+        CLOSURE_NOW,
+    )
+
+    added = cli.ok(
+        "closure", "add", "2027-12-27", "--to", "2027-12-31", "--label", "Christmas week",
+        "--now", CLOSURE_NOW, "--format", "json",
+    ).json()  # fmt: skip
+    assert [d["day"] for d in added["days"]] == [f"2027-12-{d}" for d in range(27, 32)]
+    moved = {(m["contract"], m["obligation"]): m for m in added["rescheduled"]}
+    move = moved[("C-2", "First disclosure of production sites")]
+    # The count resumes after New Year: Mon 3, Tue 4, Wed 5 January 2028.
+    assert (move["old_due_on"], move["new_due_on"]) == ("2027-12-29", "2028-01-05")
+    assert not any(contract == "C-3" for contract, _ in moved)
+    after = first_disclosures(cli)
+    assert after["C-2"][1] == "2028-01-05"
+    assert after["C-3"][1:] == ("2027-12-29", "waived")
+    listed = cli.ok("closure", "list", "--format", "json").json()
+    assert [(d["day"], d["label"]) for d in listed][:1] == [("2027-12-27", "Christmas week")]
+    assert len(listed) == 5
+    table = cli.ok("closure", "list").out
+    assert "Christmas week" in table
+
+    removed = cli.ok(
+        "closure", "remove", "2027-12-27", "--to", "2027-12-31", "--now", CLOSURE_NOW,
+        "--format", "json",
+    ).json()  # fmt: skip
+    back = {(m["contract"], m["obligation"]): m for m in removed["rescheduled"]}
+    move = back[("C-2", "First disclosure of production sites")]
+    assert (move["old_due_on"], move["new_due_on"]) == ("2028-01-05", "2027-12-29")
+    assert first_disclosures(cli)["C-2"][1] == "2027-12-29"
+    assert cli.ok("closure", "list", "--format", "json").json() == []
+    trail = cli.ok("audit", "log", "--entity", "closure_day", "--format", "json").json()
+    assert [e["action"] for e in trail] == ["removed", "added"]
+    contract_trail = cli.ok("audit", "log", "--contract", "C-2", "--format", "json").json()
+    assert "replanned_for_closure_days" in {e["action"] for e in contract_trail}
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("closure", "add", "2027-12-27", "--to", "27.12.2027", "--label", "X"), "--to:"),
+        (("closure", "add", "2027-13-01", "--label", "X"), "DATE:"),
+        (("closure", "add", "2027-12-27", "--to", "2027-12-01", "--label", "X"), "--to:"),
+        (("closure", "add", "2027-12-27", "--label", "  "), "--label:"),
+        (("closure", "remove", "2027-12-27"), "DATE:"),
+    ],
+)
+def test_bad_closure_input_names_what_to_fix(cli: Cli, args: tuple[str, ...], named: str) -> None:
+    result = cli(*args)
+    assert result.code == 2, result.err
+    assert named in result.err
+    assert cli.ok("closure", "list", "--format", "json").json() == []

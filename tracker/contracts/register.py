@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from tracker import validate
 from tracker.audit import chain as audit
 from tracker.bulk import insert_ignoring_duplicates
+from tracker.closures.days import closed_days
 from tracker.context import Context
 from tracker.contracts.dates import check_contract_dates, in_range
 from tracker.contracts.money import check_amount
@@ -60,13 +61,15 @@ from tracker.obligations.planning import (
 OPEN_STATUSES = (ContractStatus.PENDING.value, ContractStatus.ACTIVE.value)
 
 
-def contract_dates(contract: Contract) -> ContractDates:
+def contract_dates(contract: Contract, closed: frozenset[date] = frozenset()) -> ContractDates:
+    """The contract's schedule facts; `closed`: the buyer's closure days (`closed_days`)."""
     return ContractDates(
         start_on=contract.start_on,
         end_on=contract.end_on,
         signed_on=contract.signed_on,
         country=contract.country,
         timezone=contract.timezone,
+        closed=closed,
     )
 
 
@@ -268,7 +271,7 @@ def attach_clause(
         contract = get_by_reference(session, reference)
         assert contract.id is not None
         refuse_if_ended(contract)
-        dates = contract_dates(contract)
+        dates = contract_dates(contract, closed_days(session))
         try:  # refuse before writing anything if the clause cannot be scheduled here
             for template in clause.obligations:
                 next(
