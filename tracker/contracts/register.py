@@ -90,8 +90,10 @@ def add_contract(
     currency: str | None = None,
     cpv_codes: list[str] | None = None,
     status: str = ContractStatus.ACTIVE.value,
+    reminder_time: str | None = None,
 ) -> ContractPublic:
-    """Register a contract; `supplier_id` is the supplier's id or its exact name."""
+    """Register a contract; `supplier_id` is the supplier's id or its exact name;
+    `reminder_time` (HH:MM, local): when its reminders go out, if not the site's hour."""
     reference = validate.text(reference, field="reference", max_length=100)
     title = validate.text(title, field="title", max_length=500)
     check_contract_dates(start_on=start_on, end_on=end_on, signed_on=signed_on)
@@ -101,6 +103,7 @@ def add_contract(
     cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
     buyer = validate.text(buyer, field="buyer", max_length=300) if buyer is not None else None
     amount, money = check_value(value, currency)
+    at = validate.reminder_time(reminder_time or "", field="reminder_time")
     if status not in OPEN_STATUSES:
         hint = " (`tracker contract end` ends a contract)" if is_status(status) else ""
         raise BadInput(f"{status!r} is not one of {', '.join(OPEN_STATUSES)}{hint}", field="status")
@@ -123,6 +126,7 @@ def add_contract(
             manager_email=manager,
             timezone=tz,
             country=cc,
+            reminder_minute=at,
             status=status,
             created_at=ctx.now,
         )

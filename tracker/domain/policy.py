@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from tracker.domain.business_days import NO_CLOSURES, add_business_days
 from tracker.domain.durations import CalendarKind, Duration
-from tracker.domain.localtime import local_instant
+from tracker.domain.localtime import local_instant, zone
 from tracker.domain.status import CLOSED, ObligationStatus
 
 
@@ -213,15 +213,21 @@ class Decision:
 
 
 def decide(
-    steps: Sequence[Step], *, now: datetime, timezone: str, hour: int, since: datetime | None
+    steps: Sequence[Step],
+    *,
+    now: datetime,
+    timezone: str,
+    hour: int,
+    since: datetime | None,
+    minute: int = 0,
 ) -> Decision:
-    """Which step to send at `now`. `since` is the obligation's `next_reminder_at`: steps
-    before it were already handled.
+    """Which step to send at `now`, steps falling at `hour`:`minute` local time. `since` is
+    the obligation's `next_reminder_at`: steps before it were already handled.
 
     Only the latest step that has come is sent: after downtime a reminder is sent once,
     not once per missed step or tick.
     """
-    timed = [(local_instant(s.on, hour, timezone), s) for s in steps]
+    timed = [(local_instant(s.on, hour, timezone, minute), s) for s in steps]
     come = [s for at, s in timed if at <= now and (since is None or at >= since)]
     upcoming = [at for at, _ in timed if at > now]
     return Decision(send=come[-1] if come else None, next_at=min(upcoming, default=None))
@@ -248,15 +254,35 @@ def counts_business_days(ladder: Sequence[LadderStep] | None) -> bool:
 
 
 def first_reminder_at(
-    days: Sequence[date], *, local_now: datetime, timezone: str, hour: int
+    days: Sequence[date], *, local_now: datetime, timezone: str, hour: int, minute: int = 0
 ) -> datetime | None:
     """Where a newly planned obligation's cursor starts, given its step dates in order:
     the latest step that has already come (it still applies and is sent at once), else
     the first one to come. Compared as local dates, so only the chosen step is converted
     to an instant."""
     today = local_now.date()
-    # Steps on or before today have come if the hour has; days are in order.
-    cut = bisect_right(days, today) if local_now.hour >= hour else bisect_left(days, today)
+    # Steps on or before today have come if the time has; days are in order.
+    come = (local_now.hour, local_now.minute) >= (hour, minute)
+    cut = bisect_right(days, today) if come else bisect_left(days, today)
     if cut:
-        return local_instant(days[cut - 1], hour, timezone)
-    return local_instant(days[0], hour, timezone) if days else None
+        return local_instant(days[cut - 1], hour, timezone, minute)
+    return local_instant(days[0], hour, timezone, minute) if days else None
+
+
+def moved_cursor(
+    cursor: datetime | None,
+    *,
+    timezone: str,
+    old: tuple[int, int],
+    new: tuple[int, int],
+) -> datetime | None:
+    """An obligation's `next_reminder_at` after its contract's reminder time changes from
+    `old` to `new` (local hour, minute). A cursor at a step's time moves to the same day
+    at the new time, so the same step is still the next one (none is sent twice or
+    skipped); any other cursor (set to "now" when reminders resume) stays."""
+    if cursor is None:
+        return None
+    day = cursor.astimezone(zone(timezone)).date()
+    if cursor != local_instant(day, old[0], timezone, old[1]):
+        return cursor
+    return local_instant(day, new[0], timezone, new[1])

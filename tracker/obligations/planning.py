@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from tracker.bulk import insert_ignoring_duplicates, insert_new, update_by_id
 from tracker.closures.days import closed_days
-from tracker.domain.localtime import zone
+from tracker.domain.localtime import reminder_clock, zone
 from tracker.domain.policy import (
     counts_business_days,
     first_reminder_at,
@@ -86,6 +86,8 @@ class PlanTarget:
     parameters: dict[str, JsonValue]
     plan_from: date | None
     dates: ContractDates
+    # The contract's reminder time (minutes after local midnight); None: the site's hour.
+    reminder_minute: int | None = None
 
 
 def load_models(
@@ -256,6 +258,7 @@ def obligation_row(
     window = due_on - timedelta(days=policy.lead)
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
     tz = target.dates.timezone
+    hour, minute = reminder_clock(target.reminder_minute, default_hour=reminder_hour)
     step_days = policy.step_days(due_on, target.dates)
     if policy.inputs.on_trigger and local_now.date() < due_on:
         # The notice that the duty now exists: its day is today (see `steps_for`).
@@ -271,7 +274,7 @@ def obligation_row(
         "status": status,
         "escalation_level": 0,
         "next_reminder_at": first_reminder_at(
-            step_days, local_now=local_now, timezone=tz, hour=reminder_hour
+            step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute
         ),
         "next_status_at": next_status_change(
             status, due_on=due_on, window_opens_on=window, timezone=tz
@@ -488,11 +491,12 @@ def _target_query() -> Any:
         col(Contract.signed_on),
         col(Contract.country),
         col(Contract.timezone),
+        col(Contract.reminder_minute),
     ).join(Contract, col(Contract.id) == col(ContractClause.contract_id))
 
 
 def _to_target(row: Sequence[Any], closed: frozenset[date]) -> PlanTarget:
-    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz = row
+    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz, at = row
     return PlanTarget(
         contract_clause_id=cc_id,
         contract_id=contract_id,
@@ -507,6 +511,7 @@ def _to_target(row: Sequence[Any], closed: frozenset[date]) -> PlanTarget:
             timezone=tz,
             closed=closed,
         ),
+        reminder_minute=at,
     )
 
 

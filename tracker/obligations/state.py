@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
 from tracker.closures.days import closed_days
-from tracker.domain.localtime import local_instant
+from tracker.domain.localtime import local_instant, reminder_clock
 from tracker.domain.schedule import ContractDates, local_today
 from tracker.domain.status import (
     CLOSED,
@@ -60,6 +60,7 @@ class Held:
             parameters=self.attachment.parameters,
             plan_from=self.attachment.plan_from,
             dates=self.dates(),
+            reminder_minute=c.reminder_minute,
         )
 
     def dates(self) -> ContractDates:
@@ -194,6 +195,7 @@ def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int
     from its next step after `now` (steps already passed are not sent late)."""
     o = held.obligation
     tz = held.contract.timezone
+    hour, minute = reminder_clock(held.contract.reminder_minute, default_hour=reminder_hour)
     policy = cached_policy(held.clause, held.template, held.attachment.parameters)
     if due_on != o.due_on:
         o.rescheduled_from = o.rescheduled_from or o.due_on
@@ -209,8 +211,7 @@ def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int
         o.next_reminder_at = None  # under review: the ladder waits for the decision
     else:
         later = [
-            local_instant(day, reminder_hour, tz)
-            for day in policy.step_days(o.due_on, held.dates())
+            local_instant(day, hour, tz, minute) for day in policy.step_days(o.due_on, held.dates())
         ]
         o.next_reminder_at = min((at for at in later if at > now), default=None)
     o.updated_at = now

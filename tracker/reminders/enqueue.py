@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from tracker.bulk import insert_new
 from tracker.closures.days import closed_days
-from tracker.domain.localtime import zone
+from tracker.domain.localtime import reminder_clock, zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
 from tracker.domain.status import next_status_change, status_after
@@ -103,6 +103,7 @@ class _Due:
     clause_version_id: int
     parameters: dict[str, Any]
     timezone: str
+    reminder_minute: int | None
     country: str | None
     manager: str | None
     supplier_id: int
@@ -160,6 +161,7 @@ def reminder_batch(
                 col(ContractClause.clause_version_id),
                 col(ContractClause.parameters),
                 col(Contract.timezone),
+                col(Contract.reminder_minute),
                 col(Contract.country),
                 col(Contract.manager_email),
                 col(Contract.supplier_id),
@@ -201,8 +203,9 @@ def reminder_batch(
             country=item.country,
             closed=closed,
         )
+        hour, minute = reminder_clock(item.reminder_minute, default_hour=reminder_hour)
         decision = decide(
-            steps, now=now, timezone=item.timezone, hour=reminder_hour, since=item.cursor
+            steps, now=now, timezone=item.timezone, hour=hour, minute=minute, since=item.cursor
         )
         level = item.level
         if decision.send is not None:
