@@ -16,7 +16,8 @@ from tracker.errors import BadInput
 
 _CPV = re.compile(r"^(\d{8})(?:-(\d))?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+# Browsers' time inputs may add ":00" seconds.
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
 
 
 def email(value: str, *, field: str) -> str:

@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tracker.domain.localtime import local_instant, reminder_clock
 from tracker.domain.policy import decide, first_reminder_at, moved_cursor, steps_for
+from tracker.errors import BadInput
+from tracker.validate import clock_text, reminder_time
 
 STOCKHOLM = "Europe/Stockholm"
 
@@ -71,3 +75,16 @@ def test_changing_the_time_keeps_the_same_step_next() -> None:
     resumed = datetime(2027, 1, 27, 10, 17, tzinfo=UTC)
     assert moved_cursor(resumed, timezone=STOCKHOLM, old=(14, 30), new=(8, 0)) == resumed
     assert moved_cursor(None, timezone=STOCKHOLM, old=(14, 30), new=(8, 0)) is None
+
+
+def test_reminder_times_are_read_as_a_clock() -> None:
+    assert reminder_time("14:30", field="reminder_time") == 870
+    assert reminder_time(" 8:05 ", field="reminder_time") == 485
+    assert reminder_time("14:30:00", field="reminder_time") == 870  # a browser's time input
+    assert reminder_time("", field="reminder_time") is None
+    for bad in ("24:00", "14:60", "1430", "14:30:15", "noon"):
+        with pytest.raises(BadInput) as refused:
+            reminder_time(bad, field="reminder_time")
+        assert refused.value.field == "reminder_time"
+    assert clock_text(870) == "14:30"
+    assert clock_text(None) is None
