@@ -49,7 +49,10 @@ class Settings(BaseSettings):
         default=400, ge=31, le=3660, description="how far ahead obligations are materialised"
     )
     reminder_hour: int = Field(
-        default=8, ge=0, le=23, description="local hour at which reminders are sent"
+        default=8,
+        ge=0,
+        le=23,
+        description="local hour at which reminders are sent, unless a contract has its own time",
     )
     actor: str = Field(default_factory=_default_actor, description="who the audit trail names")
     smtp_url: str | None = Field(

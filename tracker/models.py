@@ -109,6 +109,8 @@ class Contract(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     # Whose public holidays count: a country (`DE`) or a region of it (`DE-BY`).
     country: str | None = Field(default=None, max_length=10)
+    # When its reminders go out, in minutes after local midnight; None: the site's hour.
+    reminder_minute: int | None = None
     status: str = Field(default=ContractStatus.ACTIVE.value, max_length=20)
     created_at: datetime = _utc()
     # Set when the contract is terminated or cancelled before its planned end (`end_on`).
@@ -655,3 +657,15 @@ class CalendarFeedToken(SQLModel, table=True):
     created_at: datetime = _utc()
     created_by: str = Field(max_length=320, index=True)
     revoked_at: datetime | None = _utc(default=None)
+
+
+class ClosureDay(SQLModel, table=True):
+    """A day the buyer's office is closed (e.g. between Christmas and New Year): business-day
+    deadlines skip it as they skip public holidays."""
+
+    __tablename__ = "closure_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    label: str = Field(max_length=200)
+    created_at: datetime = _utc()

@@ -16,6 +16,8 @@ from tracker.errors import BadInput
 
 _CPV = re.compile(r"^(\d{8})(?:-(\d))?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Browsers' time inputs may add ":00" seconds.
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
 
 
 def email(value: str, *, field: str) -> str:
@@ -71,6 +73,28 @@ def text(value: str, *, field: str, max_length: int) -> str:
             "must be a single line without control characters (tabs included)", field=field
         )
     return cleaned
+
+
+def reminder_time(value: str, *, field: str) -> int | None:
+    """A local time of day `HH:MM` (24-hour clock) as minutes after midnight; blank: none
+    of its own (the site's reminder hour applies)."""
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    match = _CLOCK.fullmatch(cleaned)
+    if match is None:
+        raise BadInput(f"{value!r} is not a time of day; use HH:MM, e.g. 08:00", field=field)
+    hours, minutes = int(match[1]), int(match[2])
+    if hours > 23 or minutes > 59:
+        raise BadInput(f"{value!r} is not a time of day (00:00 to 23:59)", field=field)
+    return hours * 60 + minutes
+
+
+def clock_text(minute_of_day: int | None) -> str | None:
+    """Minutes after midnight as `HH:MM`."""
+    if minute_of_day is None:
+        return None
+    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
 
 
 def has_control(value: str) -> bool:

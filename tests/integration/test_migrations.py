@@ -41,6 +41,7 @@ TRACKER_TABLES = {
     "portal_link",
     "portal_use",
     "calendar_feed_token",
+    "closure_day",
 }
 
 

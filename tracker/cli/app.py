@@ -14,6 +14,7 @@ from tracker.cli import (
     audit,
     backup,
     clauses,
+    closures,
     contracts,
     evidence,
     exchange,
@@ -57,6 +58,7 @@ app.add_typer(exchange.import_app, name="import")
 app.add_typer(users.app, name="user")
 app.add_typer(portal.app, name="portal")
 app.add_typer(feeds.app, name="feed")
+app.add_typer(closures.app, name="closure")
 app.add_typer(reminders.outbox_app, name="outbox")
 app.add_typer(reminders.mail_app, name="mail")
 app.command("sweep")(reminders.sweep)

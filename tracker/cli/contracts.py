@@ -16,6 +16,9 @@ app = typer.Typer(
 )
 
 NowOption = typer.Option(help=NOW_WRITES_HELP)
+ReminderTimeOption = typer.Option(
+    help="when its reminders go out, HH:MM in its timezone [TRACKER_REMINDER_HOUR]"
+)
 
 
 @app.command("add")
@@ -41,6 +44,7 @@ def add(
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. EUR")] = None,
     cpv: Annotated[list[str] | None, typer.Option(help="CPV code; repeatable")] = None,
     status: Annotated[str, typer.Option(help="pending or active")] = "active",
+    reminder_time: Annotated[str | None, ReminderTimeOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Register a contract."""
@@ -64,6 +68,7 @@ def add(
         currency=currency,
         cpv_codes=cpv,
         status=status,
+        reminder_time=reminder_time,
     )
     emit_record(record, fmt)
 
@@ -78,13 +83,16 @@ def edit(
     start: Annotated[str | None, typer.Option(help="start date, YYYY-MM-DD")] = None,
     end: Annotated[str | None, typer.Option(help="end date, YYYY-MM-DD")] = None,
     signed: Annotated[str | None, typer.Option(help="signature date, YYYY-MM-DD")] = None,
+    reminder_time: Annotated[str | None, ReminderTimeOption] = None,
     now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
-    """Change a contract's title, manager, value or dates.
+    """Change a contract's title, manager, value, dates or reminder time.
 
     A changed date moves future obligations nobody has acted on to their new due dates
-    (and lists each move); submitted, decided and past obligations never move.
+    (and lists each move); submitted, decided and past obligations never move. A new
+    reminder time moves each open obligation's next reminder to that time ("" for the
+    site's hour again).
     """
     record = contracts.edit_contract(
         context(now),
@@ -96,6 +104,7 @@ def edit(
         start_on=parse_date(start, option="--start"),
         end_on=parse_date(end, option="--end"),
         signed_on=parse_date(signed, option="--signed"),
+        reminder_time=reminder_time,
     )
     emit_record(record, fmt)
 

@@ -48,6 +48,8 @@ OPTIONS: dict[str, str] = {
     "file": "FILE",
     "formats": "--format",
     "source": "DIR",
+    "first_on": "DATE",
+    "last_on": "--to",
 }
 
 

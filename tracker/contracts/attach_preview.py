@@ -11,6 +11,7 @@ from itertools import islice
 from sqlalchemy import select
 from sqlmodel import col
 
+from tracker.closures.days import closed_days
 from tracker.context import Context
 from tracker.contracts.register import contract_dates, get_by_reference, refuse_if_ended
 from tracker.db import read_session
@@ -64,7 +65,7 @@ def preview_attachment(
         ).first()
         if already is not None:
             raise BadInput(f"{clause.id} is already attached to {reference}", field="clause_id")
-        dates = contract_dates(contract)
+        dates = contract_dates(contract, closed_days(session))
         timezone = contract.timezone
     duties = []
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from tracker.closures.days import closed_days
 from tracker.context import Context
 from tracker.contracts.register import contract_dates, get_by_reference
 from tracker.contracts.results import (
@@ -41,6 +42,7 @@ def get_contract(ctx: Context, reference: str) -> ContractDetail:
             )
         }
         cache = ClauseCache(session)
+        dates = contract_dates(contract, closed_days(session))
         clauses: list[AttachedClause] = []
         schedule: list[ScheduleRow] = []
         attached = session.scalars(
@@ -62,7 +64,7 @@ def get_contract(ctx: Context, reference: str) -> ContractDetail:
             )
             for template in clause.obligations:
                 for occ in contract_occurrences(
-                    template, clause=clause, values=cc.parameters, contract=contract_dates(contract)
+                    template, clause=clause, values=cc.parameters, contract=dates
                 ):
                     if cc.plan_from is not None and occ.due_on < cc.plan_from:
                         continue

@@ -11,6 +11,7 @@ from tracker.audit import chain as audit
 from tracker.context import Context
 from tracker.contracts.dates import check_contract_dates
 from tracker.contracts.register import check_value, get_by_reference
+from tracker.contracts.reminder_time import move_reminder_cursors
 from tracker.contracts.replanning import replan_contract
 from tracker.contracts.results import ContractEdit, ContractPublic, FieldChange, audit_view
 from tracker.db import write_session
@@ -31,21 +32,29 @@ def edit_contract(
     start_on: date | None = None,
     end_on: date | None = None,
     signed_on: date | None = None,
+    reminder_time: str | None = None,
 ) -> ContractEdit:
     """Change what is given, in one transaction with one audit event (before and after).
 
     When a date changes, future obligations nobody has acted on move to their new dates
     (or are superseded if the new dates no longer have them) and new ones are planned;
     the result lists each with its old and new due date. Decided, submitted and past
-    obligations never move."""
+    obligations never move. A new `reminder_time` (HH:MM; blank: the site's hour) moves
+    each open obligation's next reminder to the same step at the new time."""
     new_title = validate.text(title, field="title", max_length=500) if title is not None else None
     manager = validate.email(manager_email, field="manager_email") if manager_email else None
-    given = (title, manager_email, value, currency, start_on, end_on, signed_on)
+    given = (title, manager_email, value, currency, start_on, end_on, signed_on, reminder_time)
     if all(v is None for v in given):
         # No one field is wrong: the request as a whole asks for nothing.
         raise BadInput(
-            "nothing to change: give a new title, manager, value, currency or date", field=None
+            "nothing to change: give a new title, manager, value, currency, date or reminder time",
+            field=None,
         )
+    at = (
+        validate.reminder_time(reminder_time, field="reminder_time")
+        if reminder_time is not None
+        else None
+    )
     with write_session(ctx.engine) as session:
         contract = get_by_reference(session, reference, lock=True)
         before = ContractPublic.of(contract)
@@ -77,6 +86,9 @@ def edit_contract(
             contract.title = new_title
         if manager is not None:
             contract.manager_email = manager
+        old_minute = contract.reminder_minute
+        if reminder_time is not None:
+            contract.reminder_minute = at
         contract.start_on, contract.end_on, contract.signed_on = start, end, signed
         session.add(contract)
         session.flush()
@@ -86,6 +98,9 @@ def edit_contract(
             for f in dataclasses.fields(ContractPublic)
             if getattr(before, f.name) != getattr(after, f.name)
         ]
+        move_reminder_cursors(
+            session, contract, old_minute=old_minute, default_hour=ctx.settings.reminder_hour
+        )
         rescheduled = []
         if dates_change:
             try:

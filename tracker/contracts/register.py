@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from tracker import validate
 from tracker.audit import chain as audit
 from tracker.bulk import insert_ignoring_duplicates
+from tracker.closures.days import closed_days
 from tracker.context import Context
 from tracker.contracts.dates import check_contract_dates, in_range
 from tracker.contracts.money import check_amount
@@ -60,13 +61,15 @@ from tracker.obligations.planning import (
 OPEN_STATUSES = (ContractStatus.PENDING.value, ContractStatus.ACTIVE.value)
 
 
-def contract_dates(contract: Contract) -> ContractDates:
+def contract_dates(contract: Contract, closed: frozenset[date] = frozenset()) -> ContractDates:
+    """The contract's schedule facts; `closed`: the buyer's closure days (`closed_days`)."""
     return ContractDates(
         start_on=contract.start_on,
         end_on=contract.end_on,
         signed_on=contract.signed_on,
         country=contract.country,
         timezone=contract.timezone,
+        closed=closed,
     )
 
 
@@ -87,8 +90,10 @@ def add_contract(
     currency: str | None = None,
     cpv_codes: list[str] | None = None,
     status: str = ContractStatus.ACTIVE.value,
+    reminder_time: str | None = None,
 ) -> ContractPublic:
-    """Register a contract; `supplier_id` is the supplier's id or its exact name."""
+    """Register a contract; `supplier_id` is the supplier's id or its exact name;
+    `reminder_time` (HH:MM, local): when its reminders go out, if not the site's hour."""
     reference = validate.text(reference, field="reference", max_length=100)
     title = validate.text(title, field="title", max_length=500)
     check_contract_dates(start_on=start_on, end_on=end_on, signed_on=signed_on)
@@ -98,6 +103,7 @@ def add_contract(
     cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
     buyer = validate.text(buyer, field="buyer", max_length=300) if buyer is not None else None
     amount, money = check_value(value, currency)
+    at = validate.reminder_time(reminder_time or "", field="reminder_time")
     if status not in OPEN_STATUSES:
         hint = " (`tracker contract end` ends a contract)" if is_status(status) else ""
         raise BadInput(f"{status!r} is not one of {', '.join(OPEN_STATUSES)}{hint}", field="status")
@@ -120,6 +126,7 @@ def add_contract(
             manager_email=manager,
             timezone=tz,
             country=cc,
+            reminder_minute=at,
             status=status,
             created_at=ctx.now,
         )
@@ -268,7 +275,7 @@ def attach_clause(
         contract = get_by_reference(session, reference)
         assert contract.id is not None
         refuse_if_ended(contract)
-        dates = contract_dates(contract)
+        dates = contract_dates(contract, closed_days(session))
         try:  # refuse before writing anything if the clause cannot be scheduled here
             for template in clause.obligations:
                 next(

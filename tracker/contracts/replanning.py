@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from tracker.contracts.register import attached_clause_ids, contract_dates
+from tracker.contracts.register import attached_clause_ids
 from tracker.contracts.results import Rescheduled
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import Occurrence, contract_occurrences, local_today
@@ -74,7 +74,7 @@ def replan_contract(
         plan: dict[tuple[str, str], tuple[ObligationTemplate, Occurrence]] = {}
         for template in clause.obligations:
             for occ in contract_occurrences(
-                template, clause=clause, values=target.parameters, contract=contract_dates(contract)
+                template, clause=clause, values=target.parameters, contract=target.dates
             ):
                 if target.plan_from is None or occ.due_on >= target.plan_from:
                     plan[(template.id, occurrence_key(clause, occ))] = (template, occ)

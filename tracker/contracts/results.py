@@ -10,6 +10,7 @@ from typing import Any
 
 from tracker.models import Contract, Supplier, SupplierContact
 from tracker.records import plain
+from tracker.validate import clock_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,8 @@ class ContractPublic:
     status: str
     ended_on: date | None
     end_reason: str | None
+    # HH:MM in the contract's timezone; None: the site's reminder hour.
+    reminder_time: str | None
 
     @classmethod
     def of(cls, contract: Contract) -> ContractPublic:
@@ -97,7 +100,12 @@ class ContractPublic:
 
 def _contract_fields(contract: Contract) -> dict[str, Any]:
     assert contract.id is not None
-    return {f.name: getattr(contract, f.name) for f in dataclasses.fields(ContractPublic)}
+    fields = {
+        f.name: getattr(contract, f.name)
+        for f in dataclasses.fields(ContractPublic)
+        if f.name != "reminder_time"
+    }
+    return {**fields, "reminder_time": clock_text(contract.reminder_minute)}
 
 
 @dataclass(frozen=True, slots=True)

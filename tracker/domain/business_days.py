@@ -1,5 +1,6 @@
-"""Business-day arithmetic: weekends and the public holidays of a contract's country, or of
-one of its regions (`DE-BY`, `ES-CT`, `CH-ZH`: the holidays package's subdivisions)."""
+"""Business-day arithmetic: weekends, the public holidays of a contract's country, or of
+one of its regions (`DE-BY`, `ES-CT`, `CH-ZH`: the holidays package's subdivisions), and
+the buyer's own closure days (passed in as a set of dates; the domain never reads them)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import holidays
 from tracker.domain.durations import DateOutOfRange
 
 WEEKEND = frozenset({5, 6})  # Saturday, Sunday
+NO_CLOSURES: frozenset[date] = frozenset()
 
 
 @lru_cache(maxsize=1024)
@@ -45,24 +47,31 @@ def check_calendar(value: str) -> str:
     return f"{code}-{region}"
 
 
-def holiday_checker(country: str | None) -> Callable[[date], bool]:
-    """A predicate telling whether a date is a public holiday in `country`."""
+def holiday_checker(
+    country: str | None, closed: frozenset[date] = NO_CLOSURES
+) -> Callable[[date], bool]:
+    """A predicate telling whether a date is a public holiday in `country` or one of the
+    buyer's closure days `closed`."""
     if not country:
-        return lambda _day: False
-    return lambda day: day in _holidays(country, day.year)
+        return lambda day: day in closed
+    if not closed:
+        return lambda day: day in _holidays(country, day.year)
+    return lambda day: day in closed or day in _holidays(country, day.year)
 
 
-def is_business_day(day: date, country: str | None) -> bool:
-    return day.weekday() not in WEEKEND and not holiday_checker(country)(day)
+def is_business_day(day: date, country: str | None, closed: frozenset[date] = NO_CLOSURES) -> bool:
+    return day.weekday() not in WEEKEND and not holiday_checker(country, closed)(day)
 
 
-def add_business_days(start: date, count: int, country: str | None) -> date:
+def add_business_days(
+    start: date, count: int, country: str | None, closed: frozenset[date] = NO_CLOSURES
+) -> date:
     """The `count`-th business day after `start` (before it if negative).
 
     The start day itself is day zero and is never counted, so "within 20 business days of
     the start date" is `add_business_days(start, 20, ...)`. A count of zero returns `start`.
     """
-    is_holiday = holiday_checker(country)
+    is_holiday = holiday_checker(country, closed)
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     day = start
@@ -76,9 +85,11 @@ def add_business_days(start: date, count: int, country: str | None) -> date:
     return day
 
 
-def roll(day: date, country: str | None, *, direction: int) -> date:
+def roll(
+    day: date, country: str | None, *, direction: int, closed: frozenset[date] = NO_CLOSURES
+) -> date:
     """Move to the nearest business day in `direction` (+1 following, -1 preceding)."""
-    is_holiday = holiday_checker(country)
+    is_holiday = holiday_checker(country, closed)
     try:
         while day.weekday() in WEEKEND or is_holiday(day):
             day += timedelta(days=direction)

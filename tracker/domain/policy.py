@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from tracker.domain.durations import Duration
-from tracker.domain.localtime import local_instant
+from tracker.domain.business_days import NO_CLOSURES, add_business_days
+from tracker.domain.durations import CalendarKind, Duration
+from tracker.domain.localtime import local_instant, zone
 from tracker.domain.status import CLOSED, ObligationStatus
 
 
@@ -57,6 +58,17 @@ class LadderStep:
     # previous rung (a step with no date of its own must be manual).
     after_due: str | None
     manual: bool = False
+    # Business: `after_due` counts business days of the contract's country (weekends,
+    # public holidays and the buyer's closure days are skipped).
+    calendar: CalendarKind = CalendarKind.CALENDAR
+
+    def on(self, due_on: date, *, country: str | None, closed: frozenset[date]) -> date:
+        """The rung's own date (it must have `after_due`): at least the day after due."""
+        assert self.after_due is not None
+        days = max(Duration.parse(self.after_due).total_days, 1)
+        if self.calendar is CalendarKind.BUSINESS:
+            return add_business_days(due_on, days, country, closed)
+        return due_on + timedelta(days=days)
 
 
 DEFAULT_BEFORE = ("P30D", "P14D", "P3D")
@@ -96,11 +108,14 @@ def steps_for(
     recipients: Sequence[Role] | None = None,
     ladder: Sequence[LadderStep] | None = None,
     notice_on: date | None = None,
+    country: str | None = None,
+    closed: frozenset[date] = NO_CLOSURES,
 ) -> list[Step]:
     """Every step of one obligation, in date order; one step per date at most.
 
     `notice_on` (a clause's `reminders.on_trigger`): the day the duty came to be, when the
-    supplier is told of it at once, if that is before the due date."""
+    supplier is told of it at once, if that is before the due date. `country` and `closed`
+    (the buyer's closure days) count the ladder's business-day rungs."""
     supplier = tuple(recipients) if recipients else SUPPLIER
     steps: list[Step] = []
     if notice_on is not None and notice_on < due_on:
@@ -130,7 +145,7 @@ def steps_for(
     previous = max((s.on for s in steps), default=due_on)
     for rung in ladder if ladder is not None else DEFAULT_LADDER:
         if rung.after_due is not None:
-            on = due_on + timedelta(days=max(Duration.parse(rung.after_due).total_days, 1))
+            on = rung.on(due_on, country=country, closed=closed)
         else:
             on = previous + MANUAL_GAP
         previous = max(previous, on)
@@ -198,15 +213,21 @@ class Decision:
 
 
 def decide(
-    steps: Sequence[Step], *, now: datetime, timezone: str, hour: int, since: datetime | None
+    steps: Sequence[Step],
+    *,
+    now: datetime,
+    timezone: str,
+    hour: int,
+    since: datetime | None,
+    minute: int = 0,
 ) -> Decision:
-    """Which step to send at `now`. `since` is the obligation's `next_reminder_at`: steps
-    before it were already handled.
+    """Which step to send at `now`, steps falling at `hour`:`minute` local time. `since` is
+    the obligation's `next_reminder_at`: steps before it were already handled.
 
     Only the latest step that has come is sent: after downtime a reminder is sent once,
     not once per missed step or tick.
     """
-    timed = [(local_instant(s.on, hour, timezone), s) for s in steps]
+    timed = [(local_instant(s.on, hour, timezone, minute), s) for s in steps]
     come = [s for at, s in timed if at <= now and (since is None or at >= since)]
     upcoming = [at for at, _ in timed if at > now]
     return Decision(send=come[-1] if come else None, next_at=min(upcoming, default=None))
@@ -219,22 +240,49 @@ def step_offsets(
     ladder: Sequence[LadderStep] | None = None,
 ) -> tuple[int, ...]:
     """Days from the due date to each step: the same for every obligation sharing a
-    policy, so planning computes them once, not once per obligation."""
+    policy, so planning computes them once, not once per obligation. Only for a ladder
+    counted in calendar days (see `counts_business_days`)."""
     anchor = date(2000, 1, 1)
     steps = steps_for(anchor, before_due=before_due, after_due=after_due, ladder=ladder)
     return tuple((s.on - anchor).days for s in steps)
 
 
+def counts_business_days(ladder: Sequence[LadderStep] | None) -> bool:
+    """Whether a ladder has a rung counted in business days: its step dates then depend
+    on the due date's calendar, and are computed per obligation (`steps_for`)."""
+    return any(r.calendar is CalendarKind.BUSINESS for r in ladder or ())
+
+
 def first_reminder_at(
-    days: Sequence[date], *, local_now: datetime, timezone: str, hour: int
+    days: Sequence[date], *, local_now: datetime, timezone: str, hour: int, minute: int = 0
 ) -> datetime | None:
     """Where a newly planned obligation's cursor starts, given its step dates in order:
     the latest step that has already come (it still applies and is sent at once), else
     the first one to come. Compared as local dates, so only the chosen step is converted
     to an instant."""
     today = local_now.date()
-    # Steps on or before today have come if the hour has; days are in order.
-    cut = bisect_right(days, today) if local_now.hour >= hour else bisect_left(days, today)
+    # Steps on or before today have come if the time has; days are in order.
+    come = (local_now.hour, local_now.minute) >= (hour, minute)
+    cut = bisect_right(days, today) if come else bisect_left(days, today)
     if cut:
-        return local_instant(days[cut - 1], hour, timezone)
-    return local_instant(days[0], hour, timezone) if days else None
+        return local_instant(days[cut - 1], hour, timezone, minute)
+    return local_instant(days[0], hour, timezone, minute) if days else None
+
+
+def moved_cursor(
+    cursor: datetime | None,
+    *,
+    timezone: str,
+    old: tuple[int, int],
+    new: tuple[int, int],
+) -> datetime | None:
+    """An obligation's `next_reminder_at` after its contract's reminder time changes from
+    `old` to `new` (local hour, minute). A cursor at a step's time moves to the same day
+    at the new time, so the same step is still the next one (none is sent twice or
+    skipped); any other cursor (set to "now" when reminders resume) stays."""
+    if cursor is None:
+        return None
+    day = cursor.astimezone(zone(timezone)).date()
+    if cursor != local_instant(day, old[0], timezone, old[1]):
+        return cursor
+    return local_instant(day, new[0], timezone, new[1])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from tracker.domain.business_days import add_business_days, roll
+from tracker.domain.business_days import NO_CLOSURES, add_business_days, roll
 from tracker.domain.durations import CalendarKind, DateOutOfRange, Duration, shift
 from tracker.domain.localtime import zone
 from tracker.domain.templates import (
@@ -39,6 +39,8 @@ class ContractDates:
     signed_on: date | None = None
     country: str | None = None
     timezone: str = "UTC"
+    # The buyer's closure days: business-day counts skip them as they skip public holidays.
+    closed: frozenset[date] = NO_CLOSURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +59,11 @@ class Span:
     duration: Duration
     calendar: CalendarKind
 
-    def apply(self, base: date, country: str | None) -> date:
+    def apply(self, base: date, country: str | None, closed: frozenset[date] = NO_CLOSURES) -> date:
         if self.calendar is CalendarKind.BUSINESS:
             d = self.duration
             count = d.sign * (d.weeks * 5 + d.days)
-            return add_business_days(base, count, country)
+            return add_business_days(base, count, country, closed)
         return self.duration.add_to(base)
 
 
@@ -112,22 +114,22 @@ def _resolve_count(
     return int(str(raw))
 
 
-def _due(base: date, offset: Span, template: TemplateRules, country: str | None) -> date:
+def _due(base: date, offset: Span, template: TemplateRules, contract: ContractDates) -> date:
     """`base` plus the offset, moved to a business day if the template says so."""
     try:
-        return _finish(offset.apply(base, country), template, country)
+        return _finish(offset.apply(base, contract.country, contract.closed), template, contract)
     except DateOutOfRange:
         raise ScheduleError(
             f"obligation {template.id!r} would fall after 9999-12-31, the last date there is"
         ) from None
 
 
-def _finish(due: date, template: TemplateRules, country: str | None) -> date:
+def _finish(due: date, template: TemplateRules, contract: ContractDates) -> date:
     adjust = template.trigger.adjust
     if adjust == "following":
-        return roll(due, country, direction=1)
+        return roll(due, contract.country, direction=1, closed=contract.closed)
     if adjust == "preceding":
-        return roll(due, country, direction=-1)
+        return roll(due, contract.country, direction=-1, closed=contract.closed)
     return due
 
 
@@ -192,7 +194,7 @@ def _contract_driven(
         base = contract.end_on
     else:
         base = _resolve_date(trigger.date, values, clause)
-    due = _due(base, offset, template, contract.country)
+    due = _due(base, offset, template, contract)
     if due < contract.start_on and not trigger.before_start:
         # Owed before the contract existed: the contract can ask for it on its first day,
         # not earlier (a duty born overdue would set off the whole ladder at once).
@@ -256,7 +258,9 @@ def _recurring(
             )
             if until is not None and nominal > until:
                 return
-            due = _finish(offset.apply(nominal, contract.country), template, contract.country)
+            due = _finish(
+                offset.apply(nominal, contract.country, contract.closed), template, contract
+            )
         except DateOutOfRange:
             return  # the calendar ends at 9999-12-31; so does an open-ended recurrence
         if through is not None and due > through:
@@ -285,9 +289,7 @@ def event_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _not_before_start(
-        _due(occurred_on, offset, template, contract.country), template, contract
-    )
+    due = _not_before_start(_due(occurred_on, offset, template, contract), template, contract)
     return Occurrence(template.id, f"event:{event_key}", due)
 
 
@@ -304,9 +306,7 @@ def expiry_occurrence(
     offset = resolve_span(
         template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
     )
-    due = _not_before_start(
-        _due(valid_until, offset, template, contract.country), template, contract
-    )
+    due = _not_before_start(_due(valid_until, offset, template, contract), template, contract)
     return Occurrence(template.id, f"expiry:{evidence_key}", due)
 
 

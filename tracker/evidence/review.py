@@ -227,7 +227,7 @@ def resubmission_deadline(held: Held, today: date) -> date:
     """Today plus the clause's resubmission period (14 calendar days by default)."""
     text = held.template.acceptance.resubmit_within or DEFAULT_RESUBMIT
     span = resolve_span(text, clause=held.clause, values=held.attachment.parameters, calendar=None)
-    return span.apply(today, held.contract.country)
+    return span.apply(today, held.contract.country, held.closed)
 
 
 def _rejected(

@@ -218,8 +218,10 @@ def _event(
         categories=["Clause Tracker", item.clause.category.value],
     )
     if status not in FULFILLED | CANCELLED:
+        at = item.contract.reminder_minute
+        minutes = at if at is not None else reminder_hour * 60
         for days in _reminder_days(item):
-            event.add_component(_alarm(summary, days=days, due_on=o.due_on, hour=reminder_hour))
+            event.add_component(_alarm(summary, days=days, due_on=o.due_on, minutes=minutes))
     return event
 
 
@@ -248,10 +250,11 @@ def _reminder_days(item: _Item) -> list[int]:
     return sorted({d for t in texts if (d := Duration.parse(t).total_days) > 0}, reverse=True)
 
 
-def _alarm(summary: str, *, days: int, due_on: date, hour: int) -> Alarm:
-    # Relative to the start of the all-day event (local midnight), at the hour reminder
-    # emails go out, so the alarm and the email arrive together.
+def _alarm(summary: str, *, days: int, due_on: date, minutes: int) -> Alarm:
+    # Relative to the start of the all-day event (local midnight), at the time reminder
+    # emails go out (the contract's own or the site's), so the alarm and the email arrive
+    # together.
     alarm = Alarm.new(description=f"In {days} days: {summary}")
     alarm.add("ACTION", "DISPLAY")
-    alarm.add("TRIGGER", -timedelta(days=days) + timedelta(hours=hour))
+    alarm.add("TRIGGER", -timedelta(days=days) + timedelta(minutes=minutes))
     return alarm

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
+from tracker.closures.days import closed_days
 from tracker.context import Context
 from tracker.contracts.register import store_clause_version
 from tracker.db import read_session, write_session
@@ -105,6 +106,7 @@ def cap_deadline(
     source: Held | None,
     fallback: ContractClause,
     country: str | None,
+    closed: frozenset[date] = frozenset(),
 ) -> date:
     """Today plus the plan period: the finding's clause's own, else the built-in one."""
     name = "priority_cap_period" if severity is Severity.PRIORITY else "cap_period"
@@ -114,7 +116,7 @@ def cap_deadline(
     else:
         clause, values = builtin, fallback.parameters
     span = resolve_span(f"{{{name}}}", clause=clause, values=values, calendar=None)
-    return span.apply(today, country)
+    return span.apply(today, country, closed)
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,9 @@ def add_finding(
         deadline: date | None = None
         if cap:
             attachment = _attachment(session, owner, now=ctx.now, actor=actor)
-            deadline = due or cap_deadline(level, today, source, attachment, owner.country)
+            deadline = due or cap_deadline(
+                level, today, source, attachment, owner.country, closed_days(session)
+            )
             assert attachment.id is not None
             planned = _plan_cap(session, ctx, finding, attachment.id, deadline)
             finding.cap_obligation_id = planned.id

@@ -194,6 +194,13 @@ def _check_ladder(clause: ClauseFile, index: int, add: Add) -> None:
         else list(DEFAULT_OVERDUE)
     )
     for position, step in enumerate(steps):
+        if step.calendar is CalendarKind.BUSINESS:
+            span = _duration_value(clause, step.after_due) if step.after_due else None
+            if span is None or not span.is_day_based:
+                add(
+                    (*where, position, "calendar"),
+                    "a step counted in business days needs an after_due in days or weeks",
+                )
         if step.level == 1 and step.after_due is not None and step.after_due not in informal:
             add(
                 (*where, position, "after_due"),

@@ -37,6 +37,7 @@ def _ladder(
             # A manual step with its own date falls on it, as the clause says.
             _literal(s.after_due, clause, values) if s.after_due else None,
             manual=s.manual,
+            calendar=s.calendar,
         )
         for s in sorted(steps, key=lambda s: s.level)
         if s.level >= 2

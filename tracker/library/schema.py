@@ -14,6 +14,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
+* `escalation_profiles[].steps[].calendar` (calendar | business, default calendar): a rung
+  whose `after_due` the clause counts in working days of the contract's country.
 """
 
 from __future__ import annotations
@@ -202,6 +204,7 @@ class EscalationStep(Strict):
     level: int = Field(ge=1, le=9)
     name: Slug
     after_due: DurationText | None = None
+    calendar: CalendarKind = CalendarKind.CALENDAR
     action: str | None = None
     manual: bool = False
     requires_cap: bool = False

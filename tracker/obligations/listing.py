@@ -16,6 +16,7 @@ from tracker.domain.status import ObligationStatus
 from tracker.errors import BadInput
 from tracker.models import Contract, ContractClause, Obligation, Supplier
 from tracker.obligations.decisions import decisions_of
+from tracker.obligations.steps import PlannedStep, planned_steps
 from tracker.reminders.outbox import ReminderSent, obligation_history
 from tracker.reminders.passes import sweep
 
@@ -141,6 +142,7 @@ class ObligationDetail:
     decisions: list[DecisionView]
     evidence: tuple[dict[str, Any], ...]
     reminders: tuple[ReminderSent, ...]
+    steps: tuple[PlannedStep, ...] = ()  # the ladder from the due date, sent or not
 
 
 def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
@@ -156,6 +158,9 @@ def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
             raise BadInput(f"no obligation {obligation_id}", field="obligation_id")
         o, reference, timezone = found
         clause_id = session.get(ContractClause, o.contract_clause_id)
+        contract = session.get(Contract, o.contract_id)
+        assert contract is not None
+        steps = planned_steps(session, o, contract, clause_id) if clause_id else ()
         decisions = [
             DecisionView(d.id or 0, d.level, d.outcome, d.reason, d.decided_by, d.decided_at)
             for d in decisions_of(session, obligation_id)
@@ -177,6 +182,7 @@ def show_obligation(ctx: Context, obligation_id: int) -> ObligationDetail:
         decisions=decisions,
         evidence=history.evidence,
         reminders=history.reminders,
+        steps=steps,
     )
 
 

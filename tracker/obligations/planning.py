@@ -17,8 +17,15 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.bulk import insert_ignoring_duplicates, insert_new, update_by_id
-from tracker.domain.localtime import zone
-from tracker.domain.policy import first_reminder_at, lead_days, step_offsets
+from tracker.closures.days import closed_days
+from tracker.domain.localtime import reminder_clock, zone
+from tracker.domain.policy import (
+    counts_business_days,
+    first_reminder_at,
+    lead_days,
+    step_offsets,
+    steps_for,
+)
 from tracker.domain.schedule import (
     ContractDates,
     Occurrence,
@@ -79,6 +86,8 @@ class PlanTarget:
     parameters: dict[str, JsonValue]
     plan_from: date | None
     dates: ContractDates
+    # The contract's reminder time (minutes after local midnight); None: the site's hour.
+    reminder_minute: int | None = None
 
 
 def load_models(
@@ -188,8 +197,24 @@ class VersionCache:
 @dataclass(frozen=True, slots=True)
 class PreparedPolicy:
     inputs: PolicyInputs
-    offsets: tuple[int, ...]  # days from the due date to each reminder step
+    # Days from the due date to each reminder step; None when a rung counts business days,
+    # whose distance from the due date depends on the calendar around it.
+    offsets: tuple[int, ...] | None
     lead: int  # days before the due date that the "due" window opens
+
+    def step_days(self, due_on: date, dates: ContractDates) -> list[date]:
+        """The dates of an obligation's reminder steps, in order (no on-trigger notice)."""
+        if self.offsets is not None:
+            return [due_on + timedelta(days=offset) for offset in self.offsets]
+        steps = steps_for(
+            due_on,
+            before_due=self.inputs.before_due,
+            after_due=self.inputs.after_due,
+            ladder=self.inputs.ladder,
+            country=dates.country,
+            closed=dates.closed,
+        )
+        return [s.on for s in steps]
 
 
 _POLICY_CACHE: dict[tuple[str, str, str, tuple[tuple[str, JsonValue], ...]], PreparedPolicy] = {}
@@ -206,8 +231,12 @@ def cached_policy(
         if len(_POLICY_CACHE) > 10_000:
             _POLICY_CACHE.clear()
         inputs = policy_inputs(clause, template, values)
-        offsets = step_offsets(
-            before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+        offsets = (
+            None
+            if counts_business_days(inputs.ladder)
+            else step_offsets(
+                before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+            )
         )
         found = _POLICY_CACHE[key] = PreparedPolicy(inputs, offsets, lead_days(inputs.before_due))
     return found
@@ -229,7 +258,8 @@ def obligation_row(
     window = due_on - timedelta(days=policy.lead)
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
     tz = target.dates.timezone
-    step_days = [due_on + timedelta(days=offset) for offset in policy.offsets]
+    hour, minute = reminder_clock(target.reminder_minute, default_hour=reminder_hour)
+    step_days = policy.step_days(due_on, target.dates)
     if policy.inputs.on_trigger and local_now.date() < due_on:
         # The notice that the duty now exists: its day is today (see `steps_for`).
         step_days = sorted({local_now.date(), *step_days})
@@ -244,7 +274,7 @@ def obligation_row(
         "status": status,
         "escalation_level": 0,
         "next_reminder_at": first_reminder_at(
-            step_days, local_now=local_now, timezone=tz, hour=reminder_hour
+            step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute
         ),
         "next_status_at": next_status_change(
             status, due_on=due_on, window_opens_on=window, timezone=tz
@@ -461,11 +491,12 @@ def _target_query() -> Any:
         col(Contract.signed_on),
         col(Contract.country),
         col(Contract.timezone),
+        col(Contract.reminder_minute),
     ).join(Contract, col(Contract.id) == col(ContractClause.contract_id))
 
 
-def _to_target(row: Sequence[Any]) -> PlanTarget:
-    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz = row
+def _to_target(row: Sequence[Any], closed: frozenset[date]) -> PlanTarget:
+    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz, at = row
     return PlanTarget(
         contract_clause_id=cc_id,
         contract_id=contract_id,
@@ -473,14 +504,21 @@ def _to_target(row: Sequence[Any]) -> PlanTarget:
         parameters=params,
         plan_from=plan_from,
         dates=ContractDates(
-            start_on=start, end_on=end, signed_on=signed, country=country, timezone=tz
+            start_on=start,
+            end_on=end,
+            signed_on=signed,
+            country=country,
+            timezone=tz,
+            closed=closed,
         ),
+        reminder_minute=at,
     )
 
 
 def targets_for(session: Session, contract_clause_ids: Sequence[int]) -> list[PlanTarget]:
     stmt = _target_query().where(col(ContractClause.id).in_(contract_clause_ids))
-    return [_to_target(r) for r in session.execute(stmt)]
+    closed = closed_days(session)
+    return [_to_target(r, closed) for r in session.execute(stmt)]
 
 
 def roll_forward_batch(
@@ -507,8 +545,10 @@ def roll_forward_batch(
         .limit(batch_size)
     )
     targets = []
-    for row in session.execute(stmt):
-        target = _to_target(row[:-1])
+    found = list(session.execute(stmt))
+    closed = closed_days(session) if found else frozenset()  # an idle tick reads nothing more
+    for row in found:
+        target = _to_target(row[:-1], closed)
         horizon_end = local_today(now, target.dates.timezone) + timedelta(days=horizon_days)
         if row[-1] <= horizon_end:
             targets.append(target)

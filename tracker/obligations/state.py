@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.audit import chain as audit
-from tracker.domain.localtime import local_instant
+from tracker.closures.days import closed_days
+from tracker.domain.localtime import local_instant, reminder_clock
 from tracker.domain.schedule import ContractDates, local_today
 from tracker.domain.status import (
     CLOSED,
@@ -38,6 +39,7 @@ class Held:
     attachment: ContractClause
     clause: ClauseFile
     template: ObligationTemplate
+    closed: frozenset[date] = frozenset()  # the buyer's closure days
 
     @property
     def id(self) -> int:
@@ -57,13 +59,19 @@ class Held:
             clause_version_id=self.attachment.clause_version_id,
             parameters=self.attachment.parameters,
             plan_from=self.attachment.plan_from,
-            dates=ContractDates(
-                start_on=c.start_on,
-                end_on=c.end_on,
-                signed_on=c.signed_on,
-                country=c.country,
-                timezone=c.timezone,
-            ),
+            dates=self.dates(),
+            reminder_minute=c.reminder_minute,
+        )
+
+    def dates(self) -> ContractDates:
+        c = self.contract
+        return ContractDates(
+            start_on=c.start_on,
+            end_on=c.end_on,
+            signed_on=c.signed_on,
+            country=c.country,
+            timezone=c.timezone,
+            closed=self.closed,
         )
 
 
@@ -82,7 +90,8 @@ def hold(session: Session, obligation_id: int, *, field: str = "obligation_id") 
     version = session.get(ClauseVersion, attachment.clause_version_id)
     assert version is not None
     clause = ClauseFile.model_validate(version.body)
-    return Held(obligation, contract, attachment, clause, clause.obligation(obligation.template_id))
+    template = clause.obligation(obligation.template_id)
+    return Held(obligation, contract, attachment, clause, template, closed_days(session))
 
 
 def refuse_if_closed(held: Held, doing: str, *, field: str = "obligation_id") -> None:
@@ -186,6 +195,7 @@ def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int
     from its next step after `now` (steps already passed are not sent late)."""
     o = held.obligation
     tz = held.contract.timezone
+    hour, minute = reminder_clock(held.contract.reminder_minute, default_hour=reminder_hour)
     policy = cached_policy(held.clause, held.template, held.attachment.parameters)
     if due_on != o.due_on:
         o.rescheduled_from = o.rescheduled_from or o.due_on
@@ -201,8 +211,7 @@ def move_deadline(held: Held, *, due_on: date, now: datetime, reminder_hour: int
         o.next_reminder_at = None  # under review: the ladder waits for the decision
     else:
         later = [
-            local_instant(o.due_on + timedelta(days=days), reminder_hour, tz)
-            for days in policy.offsets
+            local_instant(day, hour, tz, minute) for day in policy.step_days(o.due_on, held.dates())
         ]
         o.next_reminder_at = min((at for at in later if at > now), default=None)
     o.updated_at = now

@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from tracker.bulk import insert_new
-from tracker.domain.localtime import zone
+from tracker.closures.days import closed_days
+from tracker.domain.localtime import reminder_clock, zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
 from tracker.domain.status import next_status_change, status_after
@@ -102,6 +103,8 @@ class _Due:
     clause_version_id: int
     parameters: dict[str, Any]
     timezone: str
+    reminder_minute: int | None
+    country: str | None
     manager: str | None
     supplier_id: int
     contract_ended_on: Any
@@ -158,6 +161,8 @@ def reminder_batch(
                 col(ContractClause.clause_version_id),
                 col(ContractClause.parameters),
                 col(Contract.timezone),
+                col(Contract.reminder_minute),
+                col(Contract.country),
                 col(Contract.manager_email),
                 col(Contract.supplier_id),
                 col(Contract.ended_on),
@@ -174,6 +179,7 @@ def reminder_batch(
     if not due:
         return 0
     contacts = contacts_of(session, {d.supplier_id for d in due})
+    closed = closed_days(session)
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for item in due:
@@ -194,9 +200,12 @@ def reminder_batch(
             notice_on=item.created_at.astimezone(zone(item.timezone)).date()
             if policy.on_trigger
             else None,
+            country=item.country,
+            closed=closed,
         )
+        hour, minute = reminder_clock(item.reminder_minute, default_hour=reminder_hour)
         decision = decide(
-            steps, now=now, timezone=item.timezone, hour=reminder_hour, since=item.cursor
+            steps, now=now, timezone=item.timezone, hour=hour, minute=minute, since=item.cursor
         )
         level = item.level
         if decision.send is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -64,17 +64,27 @@ class Preview:
     emails: tuple[PreviewedEmail, ...]
 
 
-def sweep_times(now: datetime, *, until: date, timezone: str, hour: int) -> list[datetime]:
+def sweep_times(
+    now: datetime,
+    *,
+    until: date,
+    timezone: str,
+    hour: int,
+    also: Sequence[tuple[str, int]] = (),
+) -> list[datetime]:
     """When the preview sweeps: now, then every day's reminder hour after now up to `until`
-    (in `timezone`), as UTC instants."""
-    times = [now]
-    day = now.astimezone(zone(timezone)).date()
-    while day <= until:
-        at = local_instant(day, hour, timezone)
-        if at > now:
-            times.append(at)
-        day += timedelta(days=1)
-    return times
+    (in `timezone`), as UTC instants; `also`: the reminder times (timezone, minutes after
+    midnight) contracts chose for themselves, each day too."""
+    clocks = {(timezone, hour * 60), *also}
+    times = {now}
+    for tz, minutes in clocks:
+        day = now.astimezone(zone(tz)).date()
+        while day <= until:
+            at = local_instant(day, minutes // 60, tz, minutes % 60)
+            if at > now:
+                times.add(at)
+            day += timedelta(days=1)
+    return sorted(times)
 
 
 def preview(ctx: Context, *, until: date, contract: str | None = None) -> Preview:
@@ -85,7 +95,11 @@ def preview(ctx: Context, *, until: date, contract: str | None = None) -> Previe
     if (until - today).days > MAX_PREVIEW_DAYS:
         raise BadInput(f"is more than {MAX_PREVIEW_DAYS} days ahead; preview less", field="until")
     times = sweep_times(
-        ctx.now, until=until, timezone=ctx.settings.timezone, hour=ctx.settings.reminder_hour
+        ctx.now,
+        until=until,
+        timezone=ctx.settings.timezone,
+        hour=ctx.settings.reminder_hour,
+        also=_own_reminder_times(ctx.engine),
     )
     library = ctx.library  # parsed once, not once per sweep
     with _scratch(ctx.engine) as scratch:
@@ -94,6 +108,16 @@ def preview(ctx: Context, *, until: date, contract: str | None = None) -> Previe
             sweep(replace(ctx, engine=scratch, now=at, _library=library))
         reminders, emails = _written(scratch, reminder_mark, outbox_mark, contract)
     return Preview(until=until, sweeps=tuple(times), reminders=reminders, emails=emails)
+
+
+def _own_reminder_times(engine: Engine) -> list[tuple[str, int]]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(col(Contract.timezone), col(Contract.reminder_minute))
+            .where(col(Contract.reminder_minute).is_not(None))
+            .distinct()
+        )
+        return [(tz, minutes) for tz, minutes in rows]
 
 
 @contextmanager

@@ -60,6 +60,9 @@ class ContractCreate(Body):
     currency: Short | None = None
     cpv_codes: list[Short] = Field(default_factory=list, max_length=100)
     status: Short = "active"
+    reminder_time: Short | None = Field(
+        default=None, description="HH:MM in the contract's timezone; null: the site's hour"
+    )
 
 
 class ContractEdit(Body):
@@ -70,6 +73,9 @@ class ContractEdit(Body):
     start_on: date | None = None
     end_on: date | None = None
     signed_on: date | None = None
+    reminder_time: Short | None = Field(
+        default=None, description="HH:MM in the contract's timezone; \"\" for the site's hour"
+    )
 
 
 class ClauseAttach(Body):

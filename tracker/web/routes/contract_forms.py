@@ -56,6 +56,10 @@ def _date(values: FormData | QueryParams, name: str, *, required: bool = False) 
         raise BadInput(f"{value!r} is not a date; use YYYY-MM-DD", field=name) from None
 
 
+def _site_time(request: Request) -> str:
+    return f"{settings_of(request).reminder_hour:02d}:00"
+
+
 def _amount(form: FormData) -> Decimal | None:
     value = optional(form, "value")
     return parse_amount(value, field="value") if value is not None else None
@@ -89,6 +93,7 @@ def _new(
         nav="contracts",
         suppliers=[(str(s.id), s.name) for s in all_suppliers(visit.ctx)],
         timezone=settings_of(request).timezone,
+        site_reminder_time=_site_time(request),
         errors=errors,
         values=values_of(form),
         failed="new-contract" if errors else "",
@@ -127,6 +132,7 @@ def create_contract(
             buyer=optional(form, "buyer"),
             value=_amount(form),
             currency=optional(form, "currency"),
+            reminder_time=optional(form, "reminder_time"),
         )
     except BadInput as exc:
         return _new(request, visit, errors=errors_of(exc), form=form)
@@ -163,6 +169,7 @@ def _manage(
         csrf_token=visit.csrf_token,
         nav="contracts",
         c=view,
+        site_reminder_time=_site_time(request),
         newer=newer,
         events=EVENTS,
         endings=ENDINGS,
@@ -206,6 +213,10 @@ def save(
             start_on=_changed(_date(form, "start_on"), old.start_on),
             end_on=_changed(_date(form, "end_on"), old.end_on),
             signed_on=_changed(_date(form, "signed_on"), old.signed_on),
+            # Emptied: back to the site's hour; a form without the field changes nothing.
+            reminder_time=_changed(text(form, "reminder_time").strip(), old.reminder_time or "")
+            if "reminder_time" in form
+            else None,
         )
     except BadInput as exc:
         return _manage(

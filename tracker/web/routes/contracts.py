@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from tracker.dashboard import contract_page, find_contracts
 from tracker.people.roles import Action
-from tracker.web.deps import Visit, allow
+from tracker.web.deps import Visit, allow, settings_of
 from tracker.web.render import page
 
 router = APIRouter()
@@ -57,4 +57,5 @@ def contract(
         csrf_token=visit.csrf_token,
         nav="contracts",
         view=view,
+        site_reminder_time=f"{settings_of(request).reminder_hour:02d}:00",
     )

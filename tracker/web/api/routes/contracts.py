@@ -74,6 +74,7 @@ def create_contract(
         currency=body.currency,
         cpv_codes=body.cpv_codes,
         status=body.status,
+        reminder_time=body.reminder_time,
     )
 
 
@@ -93,6 +94,7 @@ def change_contract(reference: Reference, body: ContractChanges, who: Editor) ->
         start_on=body.start_on,
         end_on=body.end_on,
         signed_on=body.signed_on,
+        reminder_time=body.reminder_time,
     )
 
 

@@ -1,0 +1,1 @@
+"""The buyer's own closure days, which business-day deadlines skip."""
