@@ -34,9 +34,10 @@ from tracker.domain.schedule import (
     contract_occurrences,
     local_today,
 )
+from tracker.domain.templates import NORMAL_PLAN, offered_plans
 from tracker.errors import BadInput, NotFound
 from tracker.library.parameters import resolve_values
-from tracker.library.schema import ClauseFile, EventName
+from tracker.library.schema import ClauseFile, EventName, TriggerType
 from tracker.models import (
     ClauseVersion,
     Contract,
@@ -339,8 +340,12 @@ def raise_event(
     *,
     occurred_on: date | None = None,
     note: str | None = None,
+    plan: str | None = None,
 ) -> RaisedEventResult:
-    """Record a named event and plan every duty that the contract's clauses tie to it."""
+    """Record a named event and plan every duty that the contract's clauses tie to it.
+
+    `plan` picks one of the deadlines the clauses offer for this event (e.g. `priority`);
+    the default is `normal`, each template's own offset."""
     try:
         name = EventName(event)
     except ValueError:
@@ -355,6 +360,9 @@ def raise_event(
         assert contract.id is not None
         refuse_if_ended(contract)
         day = occurred_on or local_today(ctx.now, contract.timezone)
+        cache = ClauseCache(session)
+        targets = targets_for(session, attached_clause_ids(session, contract.id))
+        chosen = _chosen_plan(plan, name, [cache(t.clause_version_id) for t in targets])
         record = ContractEvent(
             contract_id=contract.id,
             name=name.value,
@@ -362,14 +370,14 @@ def raise_event(
             note=note,
             recorded_at=ctx.now,
             recorded_by=ctx.actor,
+            plan=chosen,
         )
         session.add(record)
         session.flush()
         assert record.id is not None
-        cache = ClauseCache(session)
-        raised = [RaisedEvent(record.id, name, day)]
+        raised = [RaisedEvent(record.id, name, day, chosen)]
         rows = []
-        for target in targets_for(session, attached_clause_ids(session, contract.id)):
+        for target in targets:
             rows += event_rows(
                 target,
                 cache(target.clause_version_id),
@@ -386,6 +394,7 @@ def raise_event(
             event=name.value,
             occurred_on=day,
             note=note,
+            plan=chosen or NORMAL_PLAN,
             obligations_planned=planned,
         )
         audit.record(
@@ -399,6 +408,27 @@ def raise_event(
             after=audit_view(view),
         )
     return view
+
+
+def _chosen_plan(plan: str | None, event: EventName, clauses: list[ClauseFile]) -> str | None:
+    """The plan to store with the event (None for normal), refused unless one of the
+    contract's clauses offers it for this event."""
+    if plan is None or plan == NORMAL_PLAN:
+        return None
+    offered = {NORMAL_PLAN}
+    for clause in clauses:
+        for template in clause.obligations:
+            trigger = template.trigger
+            if trigger.type is TriggerType.EVENT and trigger.event is event:
+                offered.update(offered_plans(trigger))
+    if plan not in offered:
+        others = ", ".join([NORMAL_PLAN, *sorted(offered - {NORMAL_PLAN})])
+        raise BadInput(
+            f"{plan!r} is not a deadline the contract's clauses offer for {event.value} "
+            f"(they offer: {others})",
+            field="plan",
+        )
+    return plan
 
 
 def attached_clause_ids(session: Session, contract_id: int) -> list[int]:

@@ -135,6 +135,7 @@ class EventRow:
     event: str
     occurred_on: date
     note: str | None
+    plan: str  # the deadline plan chosen when it was recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,7 @@ class RaisedEventResult:
     event: str
     occurred_on: date
     note: str | None
+    plan: str
     obligations_planned: int
 
 

@@ -172,10 +172,13 @@ def upgrade_clause(
             clauses=lambda _: new,
         )
         events = [
-            RaisedEvent(eid, EventName(name), day)
-            for eid, name, day in session.execute(
+            RaisedEvent(eid, EventName(name), day, plan)
+            for eid, name, day, plan in session.execute(
                 select(
-                    col(ContractEvent.id), col(ContractEvent.name), col(ContractEvent.occurred_on)
+                    col(ContractEvent.id),
+                    col(ContractEvent.name),
+                    col(ContractEvent.occurred_on),
+                    col(ContractEvent.plan),
                 ).where(col(ContractEvent.contract_id) == contract.id)
             )
             if eid is not None

@@ -20,6 +20,7 @@ from tracker.domain.templates import (
     TemplateRules,
     TriggerType,
     param_name,
+    plan_offset,
 )
 
 # Guard against a runaway recurrence (e.g. P1D over an open-ended contract).
@@ -280,11 +281,14 @@ def event_occurrence(
     contract: ContractDates,
     occurred_on: date,
     event_key: str,
+    plan: str | None = None,
 ) -> Occurrence:
-    """The duty a named event (e.g. a new product model) creates."""
-    offset = resolve_span(
-        template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
-    )
+    """The duty a named event (e.g. a new product model) creates. `plan` is the deadline
+    chosen when the event was recorded; a template that does not offer it keeps its own
+    offset (the event's other duties run as usual)."""
+    trigger = template.trigger
+    text = plan_offset(trigger, plan if plan in trigger.plans else None)
+    offset = resolve_span(text, clause=clause, values=values, calendar=trigger.calendar)
     due = _not_before_start(
         _due(occurred_on, offset, template, contract.country), template, contract
     )

@@ -34,6 +34,23 @@ class TriggerType(StrEnum):
     FINDING = "finding"
 
 
+# The plan a trigger's own offset stands for.
+NORMAL_PLAN = "normal"
+
+
+def plan_offset(trigger: TriggerRules, plan: str | None) -> str:
+    """The offset of the named plan (`normal` or None: the trigger's own offset); a plan
+    the trigger does not offer raises KeyError."""
+    if plan is None or plan == NORMAL_PLAN:
+        return trigger.offset
+    return trigger.plans[plan]
+
+
+def offered_plans(trigger: TriggerRules) -> list[str]:
+    """The plans a trigger offers, `normal` first."""
+    return [NORMAL_PLAN, *sorted(trigger.plans)]
+
+
 @lru_cache(maxsize=4096)
 def param_name(text: str | None) -> str | None:
     """The parameter named by a `{name}` reference, or None for a literal."""
@@ -61,6 +78,8 @@ class TriggerRules(Protocol):
     def adjust(self) -> str: ...
     @property
     def before_start(self) -> bool: ...
+    @property
+    def plans(self) -> Mapping[str, str]: ...
 
 
 class RecurrenceRules(Protocol):

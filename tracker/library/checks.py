@@ -8,6 +8,7 @@ from datetime import date
 
 from tracker.domain.durations import CalendarKind, Duration
 from tracker.domain.policy import DEFAULT_OVERDUE
+from tracker.domain.templates import NORMAL_PLAN
 from tracker.library.parameters import coerce, param_name, placeholders
 from tracker.library.schema import ClauseFile, EventName, ParamType, TriggerType
 
@@ -133,19 +134,34 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 f"only duties planned from the contract have a start date (type is {kind.value})",
             )
         _check_date(clause, template.applies_from, (*base, "applies_from"), add)
-    _check_param_ref(clause, trigger.offset, (*where, "offset"), add)
-    name = param_name(trigger.offset)
-    calendar = trigger.calendar
+    _check_offset(clause, trigger.offset, trigger.calendar, (*where, "offset"), add)
+    if trigger.plans and kind not in (TriggerType.EVENT, TriggerType.FINDING):
+        add(
+            (*where, "plans"),
+            f"only event and finding triggers offer plans to choose from (type is {kind.value})",
+        )
+    for plan, text in trigger.plans.items():
+        if plan == NORMAL_PLAN:
+            add((*where, "plans", plan), "the plan 'normal' is the trigger's own offset")
+        _check_offset(clause, text, trigger.calendar, (*where, "plans", plan), add)
+
+
+def _check_offset(
+    clause: ClauseFile, text: str, calendar: CalendarKind | None, path: Path, add: Add
+) -> None:
+    """An offset (or a plan's): its parameter exists and counts days as the trigger does."""
+    _check_param_ref(clause, text, path, add)
+    name = param_name(text)
     if name and name in clause.parameters:
         param_calendar = clause.parameters[name].calendar or CalendarKind.CALENDAR
         if calendar is not None and calendar is not param_calendar:
             add(
-                (*where, "calendar"),
+                (*path[:-1], "calendar") if path[-1] == "offset" else path,
                 f"is {calendar.value} but parameter {name!r} counts {param_calendar.value} days",
             )
-    offset = _duration_value(clause, trigger.offset)
+    offset = _duration_value(clause, text)
     if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
-        add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+        add(path, "business-day offsets are counted in days, e.g. P20D")
 
 
 def _check_per_model(clause: ClauseFile, index: int, add: Add) -> None:

@@ -133,4 +133,8 @@ def describe(
         return _sentence(_relative(offset, calendar, f"the expiry of the {_inline(label)}"))
     event = EVENT_WORDS[trigger.event] if trigger.event else "the event occurs"
     timing = "at once" if offset.is_zero else f"within {span_words(offset, calendar)}"
+    for plan, text in sorted(trigger.plans.items()):
+        other, other_calendar = _resolved(text, clause, values, trigger.calendar)
+        when = "at once" if other.is_zero else f"within {span_words(other, other_calendar)}"
+        timing += f" (with the plan {plan}: {when})"
     return f"Each time {event}: {timing}."

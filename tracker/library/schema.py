@@ -14,6 +14,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
+* `trigger.plans` (event and finding triggers): named alternative offsets; `offset` is the
+  plan `normal`. Whoever records the event picks one (`priority`: a shorter deadline).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from tracker.domain.templates import PARAM_REF as PARAM_REF
 from tracker.domain.templates import TriggerType as TriggerType
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A deadline plan's name, e.g. `priority`; `normal` is the trigger's own offset.
+PlanName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 SEMVER = r"^\d+\.\d+\.\d+$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
@@ -168,6 +172,9 @@ class Trigger(Strict):
     # No duty falls before the contract start unless the clause says so here: a one-off
     # duty that would is due on the start date, a recurring one is skipped.
     before_start: bool = False
+    # Event and finding triggers: other deadlines to choose from when the event is
+    # recorded, by name (`offset` is the plan `normal`).
+    plans: dict[PlanName, DurationText] = {}
 
 
 class Recurrence(Strict):

@@ -273,6 +273,7 @@ class RaisedEvent:
     id: int
     name: EventName
     occurred_on: date
+    plan: str | None = None  # the deadline chosen when it was recorded (None: normal)
 
 
 def event_rows(
@@ -301,6 +302,7 @@ def event_rows(
                 contract=target.dates,
                 occurred_on=event.occurred_on,
                 event_key=str(event.id),
+                plan=event.plan,
             )
             if due_from is None or occurrence.due_on >= due_from:
                 rows.append(
