@@ -92,3 +92,49 @@ def test_a_priority_findings_plan_comes_from_the_clauses_priority_plan(cli: Cli)
         "--text", "Overtime records incomplete", "--now", NOW, "--format", "json",
     ).json()  # fmt: skip
     assert minor["cap_due_on"] == "2027-03-15"
+
+
+def progress_reports(cli: Cli) -> list[tuple[str, str, object]]:
+    return sorted(
+        (row["due_on"], row["status"], row["next_reminder_at"])
+        for row in cli.ok("obligations", "--format", "json").json()
+        if row["obligation"] == "Progress report on the corrective action plan"
+    )
+
+
+def test_progress_reports_repeat_monthly_until_the_breach_is_closed(cli: Cli) -> None:
+    raised = cli.ok(
+        "contract", "event", "C-1", "breach_reported", "--on", "2027-03-01", "--now", NOW,
+        "--format", "json",
+    ).json()  # fmt: skip
+    reports = progress_reports(cli)
+    # Monthly from a month after the breach, bounded by the contract end (3 Jan 2029).
+    assert [due for due, _, _ in reports][:3] == ["2027-04-01", "2027-05-01", "2027-06-01"]
+    assert reports[-1][0] == "2029-01-01"
+    assert len(reports) == 22
+
+    closed = cli.ok(
+        "contract", "event-close", str(raised["id"]), "--on", "2027-05-10",
+        "--now", "2027-05-10T09:00:00+02:00", "--format", "json",
+    ).json()  # fmt: skip
+    assert closed["closed_on"] == "2027-05-10"
+    assert [s["due_on"] for s in closed["superseded"]][:2] == ["2027-06-01", "2027-07-01"]
+    assert len(closed["superseded"]) == 20
+    after = progress_reports(cli)
+    # Those due by the day it closed are still owed.
+    assert [due for due, status, _ in after if status != "superseded"] == [
+        "2027-04-01",
+        "2027-05-01",
+    ]
+    assert all(status == "superseded" and nxt is None for _, status, nxt in after[2:])
+    # The sweep months later leaves them stopped: no reminder, no status change.
+    cli.ok("sweep", "--now", "2027-09-02T09:00:00+02:00")
+    assert progress_reports(cli)[2:] == after[2:]
+    # The other duties of the breach are not ended by closing it.
+    assert due_dates(cli)["Prove closure and remedy"] == ["2027-05-30"]
+    shown = cli.ok("contract", "show", "C-1", "--format", "json").json()
+    assert shown["events"][0]["closed_on"] == "2027-05-10"
+    again = cli("contract", "event-close", str(raised["id"]), "--now", NOW)
+    assert again.code == 2
+    assert "EVENT_ID" in again.err
+    assert "already closed" in again.err

@@ -1,4 +1,5 @@
-"""Schedule shapes of issue 14: deadline plans chosen when an event is recorded."""
+"""Schedule shapes of issue 14: deadline plans chosen when an event is recorded, duties
+that repeat after an event until it is closed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from tests.factories import HEADER, clause, dates
 from tests.unit.test_clause_loader import problems
-from tracker.domain.schedule import event_occurrence
+from tracker.domain.schedule import event_occurrence, event_occurrences
 from tracker.library.describe import describe
 from tracker.library.parameters import resolve_values
 
@@ -90,3 +91,93 @@ def test_plans_that_could_not_act_are_refused() -> None:
     assert any("obligations[0].trigger.plans" in p and "only event and finding" in p for p in found)
     assert any("plans.normal" in p and "the trigger's own offset" in p for p in found)
     assert any("plans.fast" in p and "not a duration" in p for p in found)
+
+
+REPEATING = clause(
+    """
+    obligations:
+      - id: progress
+        title: Progress report
+        trigger: {type: event, event: breach_reported, offset: P1M}
+        recurrence: {interval: P1M, anchor: trigger, until: event_closed}
+      - id: bounded
+        title: Follow-up visits
+        trigger: {type: event, event: breach_reported, offset: P0D}
+        recurrence: {interval: P6M, anchor: trigger, until: contract_end, count: 3}
+    """
+)
+
+
+def repeated(
+    template: int, *, closed_on: date | None = None, end: date | None = None
+) -> list[tuple[str, date]]:
+    contract = dates(date(2027, 1, 4), end or date(2027, 12, 31))
+    return [
+        (o.key, o.due_on)
+        for o in event_occurrences(
+            REPEATING.obligations[template],
+            clause=REPEATING,
+            values={},
+            contract=contract,
+            occurred_on=date(2027, 1, 31),
+            event_key="5",
+            closed_on=closed_on,
+        )
+    ]
+
+
+def test_a_repeating_event_duty_runs_monthly_until_the_contract_ends() -> None:
+    got = repeated(0)
+    # From the first due date in one step each time: month ends never drift.
+    assert got[:3] == [
+        ("event:5", date(2027, 2, 28)),
+        ("event:5:r2", date(2027, 3, 31)),
+        ("event:5:r3", date(2027, 4, 30)),
+    ]
+    assert got[-1] == ("event:5:r11", date(2027, 12, 31))
+    assert len(got) == 11
+
+
+def test_closing_the_event_ends_the_repetition() -> None:
+    got = repeated(0, closed_on=date(2027, 5, 15))
+    assert [d for _, d in got] == [
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+        date(2027, 4, 30),
+    ]
+    assert repeated(0, closed_on=date(2027, 2, 1)) == []
+
+
+def test_a_count_bounds_the_repetition_and_closing_does_not_apply_to_it() -> None:
+    got = repeated(1, closed_on=date(2027, 2, 1), end=date(2030, 1, 1))
+    assert [d for _, d in got] == [date(2027, 1, 31), date(2027, 7, 31), date(2028, 1, 31)]
+
+
+def test_a_repeating_event_duty_is_said_in_words() -> None:
+    assert describe(REPEATING.obligations[0], REPEATING, {}) == (
+        "Each time a breach is reported: within 1 month, then every 1 month until the event "
+        "is closed or the contract ends."
+    )
+
+
+def test_repetition_shapes_that_could_not_act_are_refused() -> None:
+    text = HEADER.format(id="x") + (
+        "obligations:\n"
+        "  - id: a\n"
+        "    title: Contract duty anchored on a trigger\n"
+        "    trigger: {type: recurring}\n"
+        "    recurrence: {interval: P1M, anchor: trigger, until: event_closed}\n"
+        "  - id: b\n"
+        "    title: Event duty anchored on the contract\n"
+        "    trigger: {type: event, event: allegation}\n"
+        "    recurrence: {interval: P1M, anchor: contract_start}\n"
+        "  - id: c\n"
+        "    title: Event duty without an end\n"
+        "    trigger: {type: event, event: allegation}\n"
+        "    recurrence: {interval: P1M, anchor: trigger, until: none, first: P1D}\n"
+    )
+    found = problems(text)
+    assert any("obligations[0].recurrence.anchor" in p for p in found)
+    assert any("obligations[1].recurrence" in p and "anchor: trigger" in p for p in found)
+    assert any("obligations[2].recurrence.until" in p for p in found)
+    assert any("obligations[2].recurrence.first" in p for p in found)

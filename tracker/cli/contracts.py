@@ -202,6 +202,21 @@ def event(
     emit_record(record, fmt)
 
 
+@app.command("event-close")
+def event_close(
+    event_id: Annotated[int, typer.Argument(help="event id (see `contract show`)")],
+    on: Annotated[str | None, typer.Option(help="date it was closed (default: today)")] = None,
+    note: Annotated[str | None, typer.Option(help="how it was closed")] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Close an event: duties that repeat until it is closed stop after that date."""
+    record = contracts.close_event(
+        context(now), event_id, closed_on=parse_date(on, option="--on"), note=note
+    )
+    emit_record(record, fmt)
+
+
 @app.command("upgrade-clause")
 def upgrade_clause(
     reference: Annotated[str, typer.Argument(help="contract reference")],

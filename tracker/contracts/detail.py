@@ -115,6 +115,7 @@ def get_contract(ctx: Context, reference: str) -> ContractDetail:
                 occurred_on=e.occurred_on,
                 note=e.note,
                 plan=e.plan or NORMAL_PLAN,
+                closed_on=e.closed_on,
             )
             for e in session.scalars(
                 select(ContractEvent)

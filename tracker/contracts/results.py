@@ -136,6 +136,7 @@ class EventRow:
     occurred_on: date
     note: str | None
     plan: str  # the deadline plan chosen when it was recorded
+    closed_on: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +225,17 @@ class ClauseDetachment:
     clause_id: str
     detached_at: datetime
     reason: str
+    superseded: list[ObligationRef]
+
+
+@dataclass(frozen=True, slots=True)
+class EventClosing:
+    id: int
+    contract: str
+    event: str
+    occurred_on: date
+    closed_on: date
+    note: str | None
     superseded: list[ObligationRef]
 
 

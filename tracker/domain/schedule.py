@@ -295,6 +295,79 @@ def event_occurrence(
     return Occurrence(template.id, f"event:{event_key}", due)
 
 
+def event_occurrences(
+    template: TemplateRules,
+    *,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    occurred_on: date,
+    event_key: str,
+    plan: str | None = None,
+    closed_on: date | None = None,
+) -> Iterator[Occurrence]:
+    """The duties a named event creates: one, or with a recurrence anchored on the trigger,
+    one every interval from the first, until the contract ends (and, for `until:
+    event_closed`, no later than the day the event was closed)."""
+    first = event_occurrence(
+        template,
+        clause=clause,
+        values=values,
+        contract=contract,
+        occurred_on=occurred_on,
+        event_key=event_key,
+        plan=plan,
+    )
+    recurrence = template.recurrence
+    if recurrence is None or recurrence.anchor != "trigger":
+        yield first
+        return
+    interval = resolve_span(
+        recurrence.interval, clause=clause, values=values, calendar=CalendarKind.CALENDAR
+    ).duration
+    until = contract.end_on
+    if recurrence.ends_on is not None:
+        until = min(until, _resolve_date(recurrence.ends_on, values, clause))
+    if recurrence.until == "event_closed" and closed_on is not None:
+        until = min(until, closed_on)
+    count = _resolve_count(recurrence.count, values, clause)
+    if first.due_on > until:
+        return
+    yield first
+    trigger = template.trigger
+    offset = resolve_span(
+        plan_offset(trigger, plan if plan in trigger.plans else None),
+        clause=clause,
+        values=values,
+        calendar=trigger.calendar,
+    )
+    # One step from the event each time (31 Jan + 1, 2, 3 months: 28 Feb, 31 Mar, 30 Apr),
+    # so month ends never drift; a business-day offset is counted once, then months on.
+    if offset.calendar is CalendarKind.CALENDAR:
+        base, months, days = occurred_on, offset.duration.total_months, offset.duration.day_part
+    else:
+        base, months, days = first.due_on, 0, 0
+    previous = first.due_on
+    for index in range(1, MAX_OCCURRENCES):
+        if count is not None and index >= count:
+            return
+        try:
+            nominal = shift(
+                base,
+                months=months + interval.total_months * index,
+                days=days + interval.day_part * index,
+            )
+            if nominal > until:
+                return
+            due = _finish(nominal, template, contract.country)
+        except DateOutOfRange:
+            return
+        if due <= previous:
+            continue  # before the first (moved to the contract start), or a roll collapsed two
+        previous = due
+        yield Occurrence(template.id, f"{first.key}:r{index + 1}", due)
+
+
 def expiry_occurrence(
     template: TemplateRules,
     *,

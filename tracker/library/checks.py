@@ -110,6 +110,12 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 add((*base, "recurrence", "interval"), "the interval must be positive")
             if rec.first is not None:
                 _check_param_ref(clause, rec.first, (*base, "recurrence", "first"), add)
+            if rec.anchor == "trigger" or rec.until == "event_closed":
+                add(
+                    (*base, "recurrence", "anchor"),
+                    "a recurring trigger repeats from the contract; only an event's duty "
+                    "repeats from its trigger or until the event is closed",
+                )
             if rec.anchor == "fixed_date":
                 _check_date(clause, rec.anchor_date, (*base, "recurrence", "anchor_date"), add)
             if rec.ends_on is not None:
@@ -125,7 +131,7 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                         f"parameter {name!r} is a {definition.type.value}, not an integer",
                     )
     elif template.recurrence is not None:
-        add((*base, "recurrence"), "only a trigger of type recurring repeats")
+        _check_event_recurrence(clause, index, add)
 
     if template.applies_from is not None:
         if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
@@ -144,6 +150,33 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
         if plan == NORMAL_PLAN:
             add((*where, "plans", plan), "the plan 'normal' is the trigger's own offset")
         _check_offset(clause, text, trigger.calendar, (*where, "plans", plan), add)
+
+
+def _check_event_recurrence(clause: ClauseFile, index: int, add: Add) -> None:
+    """An event's duty may repeat from its first due date (`anchor: trigger`)."""
+    template = clause.obligations[index]
+    rec = template.recurrence
+    assert rec is not None
+    where: Path = ("obligations", index, "recurrence")
+    if template.trigger.type is not TriggerType.EVENT or rec.anchor != "trigger":
+        add(where, "only a recurring trigger, or an event's with anchor: trigger, repeats")
+        return
+    if template.per_model:
+        add(where, "a per_model duty does not repeat after its event")
+    if rec.first is not None:
+        add((*where, "first"), "an event's duty first falls due at the trigger's offset")
+    if rec.until == "none":
+        add((*where, "until"), "an event's repetition ends with the contract at the latest")
+    _check_param_ref(clause, rec.interval, (*where, "interval"), add)
+    interval = _duration_value(clause, rec.interval)
+    if interval is not None and (interval.is_zero or interval.negative):
+        add((*where, "interval"), "the interval must be positive")
+    if rec.ends_on is not None:
+        _check_date(clause, rec.ends_on, (*where, "ends_on"), add)
+    if isinstance(rec.count, str):
+        definition = clause.parameters.get(param_name(rec.count) or "")
+        if definition is None or definition.type is not ParamType.INTEGER:
+            add((*where, "count"), "a whole number or {parameter} of type integer is needed")
 
 
 def _check_offset(

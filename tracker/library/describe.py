@@ -137,4 +137,13 @@ def describe(
         other, other_calendar = _resolved(text, clause, values, trigger.calendar)
         when = "at once" if other.is_zero else f"within {span_words(other, other_calendar)}"
         timing += f" (with the plan {plan}: {when})"
+    repeat = template.recurrence
+    if repeat is not None and repeat.anchor == "trigger":
+        interval, _ = _resolved(repeat.interval, clause, values, CalendarKind.CALENDAR)
+        timing += f", then every {span_words(interval, CalendarKind.CALENDAR)}"
+        timing += (
+            " until the event is closed or the contract ends"
+            if repeat.until == "event_closed"
+            else " until the contract ends"
+        )
     return f"Each time {event}: {timing}."

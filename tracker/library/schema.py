@@ -14,6 +14,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
 * `parameters.<name>.references` names the references a default rests on.
 * `trigger.before_start` (default false): without it no duty falls before the contract
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
+* `recurrence.anchor: trigger` repeats an event's duty from its first due date, bounded by
+  the contract end; `until: event_closed` also ends it when the event is closed.
 * `trigger.plans` (event and finding triggers): named alternative offsets; `offset` is the
   plan `normal`. Whoever records the event picks one (`priority`: a shorter deadline).
 """
@@ -179,12 +181,15 @@ class Trigger(Strict):
 
 class Recurrence(Strict):
     interval: DurationText
-    anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due"] = (
+    # `trigger`: an event-triggered duty repeats from its first due date (the event plus
+    # the offset), bounded by the contract end.
+    anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due", "trigger"] = (
         "contract_start"
     )
     anchor_date: str | None = None
     first: DurationText | None = None
-    until: Literal["contract_end", "none"] = "contract_end"
+    # `event_closed`: until the event is closed (`tracker contract event-close`).
+    until: Literal["contract_end", "none", "event_closed"] = "contract_end"
     # Further bounds; whichever comes first ends the recurrence: no occurrence after
     # `ends_on` (a date or `{parameter}`), at most `count` occurrences (int or `{parameter}`).
     ends_on: str | None = None

@@ -23,7 +23,7 @@ from tracker.domain.schedule import (
     ContractDates,
     Occurrence,
     contract_occurrences,
-    event_occurrence,
+    event_occurrences,
     local_today,
 )
 from tracker.domain.status import next_status_change, status_on
@@ -274,6 +274,7 @@ class RaisedEvent:
     name: EventName
     occurred_on: date
     plan: str | None = None  # the deadline chosen when it was recorded (None: normal)
+    closed_on: date | None = None  # ends the duties that repeat until it is closed
 
 
 def event_rows(
@@ -295,7 +296,9 @@ def event_rows(
                 continue
             if template.per_model:
                 continue  # adding the product model plans it (`add_model`): it names the model
-            occurrence = event_occurrence(
+            # A repeating duty is planned to its end at once (the contract end at the
+            # latest): events are few, and closing the event supersedes the rest.
+            for occurrence in event_occurrences(
                 template,
                 clause=clause,
                 values=target.parameters,
@@ -303,19 +306,20 @@ def event_rows(
                 occurred_on=event.occurred_on,
                 event_key=str(event.id),
                 plan=event.plan,
-            )
-            if due_from is None or occurrence.due_on >= due_from:
-                rows.append(
-                    obligation_row(
-                        occurrence,
-                        clause=clause,
-                        template=template,
-                        target=target,
-                        now=now,
-                        local_now=local_now,
-                        reminder_hour=reminder_hour,
+                closed_on=event.closed_on,
+            ):
+                if due_from is None or occurrence.due_on >= due_from:
+                    rows.append(
+                        obligation_row(
+                            occurrence,
+                            clause=clause,
+                            template=template,
+                            target=target,
+                            now=now,
+                            local_now=local_now,
+                            reminder_hour=reminder_hour,
+                        )
                     )
-                )
     return rows
 
 

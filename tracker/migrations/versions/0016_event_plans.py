@@ -1,4 +1,4 @@
-"""event plans: the deadline chosen when an event is recorded
+"""event plans and closing: the deadline chosen when an event is recorded, the day it closed
 
 Revision ID: 0016
 Revises: 0014
@@ -20,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('contract_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('closed_on', sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('contract_event', schema=None) as batch_op:
+        batch_op.drop_column('closed_on')
         batch_op.drop_column('plan')
