@@ -1,6 +1,7 @@
 """The schedule shapes the library needed, each used by a shipped clause, through the CLI:
 a yearly fixed day, a duty that applies only from a date, a recurrence ended by whichever
-comes first of the contract end and a date, and a recurrence bounded by a count."""
+comes first of the contract end and a date, a recurrence bounded by a count, and a duty due
+at whichever of two dates is earlier."""
 
 from __future__ import annotations
 
@@ -77,3 +78,23 @@ def test_a_recurrence_bounded_by_a_count(cli: Cli) -> None:
         "2029-01-04",
         "2030-01-04",
     ]
+
+
+def test_a_duty_is_due_at_whichever_of_two_dates_is_earlier(cli: Cli) -> None:
+    # Starts 16 days before the CSDDD applies: the scope statement is due when it applies,
+    # not 30 days after the start.
+    cli.ok(
+        "contract", "add", "C-2", "--supplier", "1", "--title", "Servers",
+        "--start", "2029-07-10", "--end", "2031-07-09", "--timezone", "Europe/Berlin",
+    )  # fmt: skip
+    cli.ok("contract", "attach", "C-2", "csddd-scope-confirmation", "--now", NOW)
+    # The first contract starts long before: 30 days after its start.
+    cli.ok("contract", "attach", "C-1", "csddd-scope-confirmation", "--now", NOW)
+    statements = sorted(
+        (row["contract"], row["due_on"])
+        for row in cli.ok("obligations", "--format", "json").json()
+        if row["obligation"] == "State whether the supplier is within the CSDDD's scope"
+    )
+    assert statements == [("C-1", "2027-02-03"), ("C-2", "2029-07-26")]
+    shown = cli.ok("clauses", "show", "csddd-scope-confirmation").out
+    assert "or on 2029-07-26, whichever is earlier" in shown

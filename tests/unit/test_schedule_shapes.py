@@ -1,5 +1,5 @@
 """Schedule shapes of issue 14: deadline plans chosen when an event is recorded, duties
-that repeat after an event until it is closed."""
+that repeat after an event until it is closed, whichever is earlier of two triggers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import HEADER, clause, dates
 from tests.unit.test_clause_loader import problems
-from tracker.domain.schedule import event_occurrence, event_occurrences
+from tracker.domain.schedule import contract_occurrences, event_occurrence, event_occurrences
 from tracker.library.describe import describe
 from tracker.library.parameters import resolve_values
 
@@ -181,3 +181,100 @@ def test_repetition_shapes_that_could_not_act_are_refused() -> None:
     assert any("obligations[1].recurrence" in p and "anchor: trigger" in p for p in found)
     assert any("obligations[2].recurrence.until" in p for p in found)
     assert any("obligations[2].recurrence.first" in p for p in found)
+
+
+EARLIER = clause(
+    """
+    parameters:
+      application_date: {type: date, default: "2029-07-26", source: secondary}
+    obligations:
+      - id: statement
+        title: Scope statement
+        trigger:
+          type: contract_start
+          offset: P30D
+          or_earlier: {type: fixed_date, date: "{application_date}"}
+      - id: manifest
+        title: Delivery manifest
+        trigger:
+          type: event
+          event: delivery
+          offset: P10D
+          calendar: business
+          or_earlier: {type: contract_end, offset: -P1D}
+    """
+)
+
+
+def earlier(start: date, end: date = date(2031, 12, 31), **params: str) -> list[date]:
+    template = EARLIER.obligations[0]
+    values = resolve_values(EARLIER, params)
+    return [
+        o.due_on
+        for o in contract_occurrences(
+            template, clause=EARLIER, values=values, contract=dates(start, end)
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (date(2029, 1, 7), date(2029, 2, 6)),  # 30 days first
+        (date(2029, 7, 10), date(2029, 7, 26)),  # the fixed date first
+        (date(2029, 6, 26), date(2029, 7, 26)),  # both the same day
+        # The fixed date before the contract start does not count: 30 days.
+        (date(2030, 3, 1), date(2030, 3, 31)),
+    ],
+)
+def test_a_duty_is_due_at_whichever_date_is_earlier(start: date, expected: date) -> None:
+    assert earlier(start) == [expected]
+
+
+def test_the_earlier_date_follows_the_buyers_parameter() -> None:
+    assert earlier(date(2029, 1, 7), application_date="2029-01-20") == [date(2029, 1, 20)]
+
+
+def test_an_event_duty_is_due_no_later_than_the_day_before_the_contract_ends() -> None:
+    def manifest(delivered: date) -> date:
+        return event_occurrence(
+            EARLIER.obligations[1],
+            clause=EARLIER,
+            values={},
+            contract=dates(date(2027, 1, 4), date(2027, 6, 30)),
+            occurred_on=delivered,
+            event_key="1",
+        ).due_on
+
+    assert manifest(date(2027, 3, 1)) == date(2027, 3, 15)  # 10 business days
+    assert manifest(date(2027, 6, 25)) == date(2027, 6, 29)  # the day before the end
+    # The second date before the event does not count.
+    assert manifest(date(2027, 6, 30)) == date(2027, 7, 14)
+
+
+def test_whichever_is_earlier_is_said_in_words() -> None:
+    words = describe(EARLIER.obligations[0], EARLIER, resolve_values(EARLIER, {}))
+    assert (
+        words
+        == "Within 30 days of the contract start date, or on 2029-07-26, whichever is earlier."
+    )
+
+
+def test_second_triggers_that_could_not_act_are_refused() -> None:
+    text = HEADER.format(id="x") + (
+        "obligations:\n"
+        "  - id: a\n"
+        "    title: Recurring duty with a second date\n"
+        "    trigger: {type: recurring, or_earlier: {type: contract_end}}\n"
+        "    recurrence: {interval: P1M}\n"
+        "  - id: b\n"
+        "    title: Event as the second trigger\n"
+        "    trigger: {type: contract_start, or_earlier: {type: event}}\n"
+        "  - id: c\n"
+        "    title: Fixed date without its date\n"
+        "    trigger: {type: contract_start, or_earlier: {type: fixed_date}}\n"
+    )
+    found = problems(text)
+    assert any("obligations[0].trigger.or_earlier:" in p for p in found)
+    assert any("obligations[1].trigger.or_earlier.type" in p for p in found)
+    assert any("obligations[2].trigger.or_earlier.date" in p for p in found)

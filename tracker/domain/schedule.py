@@ -180,26 +180,63 @@ def _contract_driven(
             through=through,
         )
         return
-    if kind is TriggerType.CONTRACT_SIGNED:
-        if contract.signed_on is None:
-            raise ScheduleError(
-                f"obligation {template.id!r} counts from the signature date, "
-                "which the contract does not have (give the contract its signature date)"
-            )
-        base = contract.signed_on
-    elif kind is TriggerType.CONTRACT_START:
-        base = contract.start_on
-    elif kind is TriggerType.CONTRACT_END:
-        base = contract.end_on
-    else:
-        base = _resolve_date(trigger.date, values, clause)
+    base = _contract_base(kind, trigger.date, template, values, clause, contract)
     due = _due(base, offset, template, contract.country)
+    not_before = None if trigger.before_start else contract.start_on
+    due = _earlier(due, template, clause, values, contract, not_before=not_before)
     if due < contract.start_on and not trigger.before_start:
         # Owed before the contract existed: the contract can ask for it on its first day,
         # not earlier (a duty born overdue would set off the whole ladder at once).
         due = contract.start_on
     if through is None or due <= through:
         yield Occurrence(template.id, "once", due)
+
+
+def _contract_base(
+    kind: TriggerType,
+    fixed: str | None,
+    template: TemplateRules,
+    values: Mapping[str, JsonValue],
+    clause: ClauseRules,
+    contract: ContractDates,
+) -> date:
+    """The date a one-off contract-driven trigger counts from."""
+    if kind is TriggerType.CONTRACT_SIGNED:
+        if contract.signed_on is None:
+            raise ScheduleError(
+                f"obligation {template.id!r} counts from the signature date, "
+                "which the contract does not have (give the contract its signature date)"
+            )
+        return contract.signed_on
+    if kind is TriggerType.CONTRACT_START:
+        return contract.start_on
+    if kind is TriggerType.CONTRACT_END:
+        return contract.end_on
+    return _resolve_date(fixed, values, clause)
+
+
+def _earlier(
+    due: date,
+    template: TemplateRules,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    *,
+    not_before: date | None,
+) -> date:
+    """`due`, or the trigger's `or_earlier` date if that is earlier. A second date before
+    `not_before` (the contract start, unless the trigger allows duties before it; for an
+    event, the event) does not count: nothing could have been owed then, so the first
+    trigger's date stands."""
+    second = template.trigger.or_earlier
+    if second is None:
+        return due
+    span = resolve_span(second.offset, clause=clause, values=values, calendar=second.calendar)
+    base = _contract_base(second.type, second.date, template, values, clause, contract)
+    other = _due(base, span, template, contract.country)
+    if not_before is not None and other < not_before:
+        return due
+    return min(due, other)
 
 
 def _recurring(
@@ -289,9 +326,9 @@ def event_occurrence(
     trigger = template.trigger
     text = plan_offset(trigger, plan if plan in trigger.plans else None)
     offset = resolve_span(text, clause=clause, values=values, calendar=trigger.calendar)
-    due = _not_before_start(
-        _due(occurred_on, offset, template, contract.country), template, contract
-    )
+    due = _due(occurred_on, offset, template, contract.country)
+    due = _earlier(due, template, clause, values, contract, not_before=occurred_on)
+    due = _not_before_start(due, template, contract)
     return Occurrence(template.id, f"event:{event_key}", due)
 
 

@@ -146,10 +146,42 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
             (*where, "plans"),
             f"only event and finding triggers offer plans to choose from (type is {kind.value})",
         )
+    if trigger.or_earlier is not None:
+        _check_or_earlier(clause, index, add)
     for plan, text in trigger.plans.items():
         if plan == NORMAL_PLAN:
             add((*where, "plans", plan), "the plan 'normal' is the trigger's own offset")
         _check_offset(clause, text, trigger.calendar, (*where, "plans", plan), add)
+
+
+# The dates a contract gives without any event: what "whichever is earlier" compares with.
+_CONTRACT_DATES = (
+    TriggerType.CONTRACT_SIGNED,
+    TriggerType.CONTRACT_START,
+    TriggerType.CONTRACT_END,
+    TriggerType.FIXED_DATE,
+)
+
+
+def _check_or_earlier(clause: ClauseFile, index: int, add: Add) -> None:
+    template = clause.obligations[index]
+    trigger = template.trigger
+    second = trigger.or_earlier
+    assert second is not None
+    where: Path = ("obligations", index, "trigger", "or_earlier")
+    if trigger.type not in (*_CONTRACT_DATES, TriggerType.EVENT) or template.recurrence:
+        add(
+            where,
+            "only a one-off duty (from the contract, a date or an event) is due at the "
+            "earlier of two dates",
+        )
+    if second.type not in _CONTRACT_DATES:
+        add((*where, "type"), "the earlier date comes from the contract or a fixed date")
+    if second.type is TriggerType.FIXED_DATE:
+        _check_date(clause, second.date, (*where, "date"), add)
+    elif second.date is not None:
+        add((*where, "date"), f"only a fixed_date trigger has a date (type is {second.type.value})")
+    _check_offset(clause, second.offset, second.calendar, (*where, "offset"), add)
 
 
 def _check_event_recurrence(clause: ClauseFile, index: int, add: Add) -> None:

@@ -90,6 +90,27 @@ def _relative(offset: Duration, calendar: CalendarKind, what: str) -> str:
     return f"{words} before {what}" if offset.negative else f"within {words} of {what}"
 
 
+def _or_earlier(
+    template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
+) -> str:
+    """', or on 2029-07-26, whichever is earlier' for a trigger with a second date."""
+    second = template.trigger.or_earlier
+    if second is None:
+        return ""
+    offset, calendar = _resolved(second.offset, clause, values, second.calendar)
+    what = (
+        _date_words(second.date, clause, values)
+        if second.type is TriggerType.FIXED_DATE
+        else _TRIGGERS.get(second.type, second.type.value)
+    )
+    if offset.is_zero:
+        when = f"on {what}" if second.type is TriggerType.FIXED_DATE else f"at {what}"
+    else:
+        words = span_words(offset, calendar)
+        when = f"{words} before {what}" if offset.negative else f"{words} after {what}"
+    return f", or {when}, whichever is earlier"
+
+
 def describe(
     template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
 ) -> str:
@@ -124,9 +145,12 @@ def describe(
             sentence += ", until the contract ends"
         return sentence + "."
     if kind in _TRIGGERS:
-        return _sentence(_relative(offset, calendar, _TRIGGERS[kind]))
+        return _sentence(
+            _relative(offset, calendar, _TRIGGERS[kind]) + _or_earlier(template, clause, values)
+        )
     if kind is TriggerType.FIXED_DATE:
-        return _sentence(_relative(offset, calendar, _date_words(trigger.date, clause, values)))
+        when = _relative(offset, calendar, _date_words(trigger.date, clause, values))
+        return _sentence(when + _or_earlier(template, clause, values))
     if kind is TriggerType.EVIDENCE_EXPIRY:
         evidence = clause.evidence_type(trigger.evidence_type or "")
         label = evidence.label if evidence else trigger.evidence_type
@@ -137,6 +161,7 @@ def describe(
         other, other_calendar = _resolved(text, clause, values, trigger.calendar)
         when = "at once" if other.is_zero else f"within {span_words(other, other_calendar)}"
         timing += f" (with the plan {plan}: {when})"
+    timing += _or_earlier(template, clause, values)
     repeat = template.recurrence
     if repeat is not None and repeat.anchor == "trigger":
         interval, _ = _resolved(repeat.interval, clause, values, CalendarKind.CALENDAR)

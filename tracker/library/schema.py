@@ -16,6 +16,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
 * `recurrence.anchor: trigger` repeats an event's duty from its first due date, bounded by
   the contract end; `until: event_closed` also ends it when the event is closed.
+* `trigger.or_earlier`: a second (contract-driven) trigger; the duty is due at whichever
+  is earlier, not counting a second date before the contract start.
 * `trigger.plans` (event and finding triggers): named alternative offsets; `offset` is the
   plan `normal`. Whoever records the event picks one (`priority`: a shorter deadline).
 """
@@ -163,6 +165,16 @@ class EvidenceType(Strict):
     lookup_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
+class EarlierTrigger(Strict):
+    """The second trigger of "whichever is earlier": a date the contract gives or a fixed
+    one, with its own offset."""
+
+    type: TriggerType
+    date: str | None = None
+    offset: DurationText = "P0D"
+    calendar: CalendarKind | None = None
+
+
 class Trigger(Strict):
     type: TriggerType
     event: EventName | None = None
@@ -177,6 +189,8 @@ class Trigger(Strict):
     # Event and finding triggers: other deadlines to choose from when the event is
     # recorded, by name (`offset` is the plan `normal`).
     plans: dict[PlanName, DurationText] = {}
+    # Due at the earlier of this trigger and `or_earlier` (a one-off or event duty).
+    or_earlier: EarlierTrigger | None = None
 
 
 class Recurrence(Strict):
