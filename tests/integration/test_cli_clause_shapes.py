@@ -98,3 +98,46 @@ def test_a_duty_is_due_at_whichever_of_two_dates_is_earlier(cli: Cli) -> None:
     assert statements == [("C-1", "2027-02-03"), ("C-2", "2029-07-26")]
     shown = cli.ok("clauses", "show", "csddd-scope-confirmation").out
     assert "or on 2029-07-26, whichever is earlier" in shown
+
+
+def test_a_duty_applies_only_to_the_product_types_it_names(cli: Cli) -> None:
+    cli.ok(
+        "contract", "add", "C-3", "--supplier", "1", "--title", "Notebooks and phones",
+        "--start", "2027-01-04", "--end", "2029-01-03", "--cpv", "30213100",
+    )  # fmt: skip
+    attached = cli.ok(
+        "contract", "attach", "C-3", "product-lifetime-support", "--now", NOW, "--format", "json"
+    ).json()
+    assert [(s["template_id"], s["reason"]) for s in attached["skipped"]] == [
+        (
+            "phone-tablet-spare-parts",
+            "only for models of type smartphone, tablet, mobile-phone, cordless-phone",
+        )
+    ]
+    for name, kind in (("Book 14", "notebook"), ("Phone 7", "Smartphone")):
+        cli.ok(
+            "contract", "model", "add", "C-3", "--manufacturer", "Acme", "--name", name,
+            "--product-type", kind, "--first-delivery-on", "2027-03-01", "--now", NOW,
+        )  # fmt: skip
+    spare_parts = [
+        title for title in due_dates(cli) if title.startswith("Spare parts of a smartphone")
+    ]
+    assert spare_parts == ["Spare parts of a smartphone or tablet model: Acme Phone 7"]
+
+
+def test_a_duty_applies_to_every_model_of_a_contract_with_its_cpv_code(cli: Cli) -> None:
+    cli.ok(
+        "contract", "add", "C-4", "--supplier", "1", "--title", "Mobile phones",
+        "--start", "2027-01-04", "--end", "2029-01-03", "--cpv", "32250000",
+    )  # fmt: skip
+    attached = cli.ok(
+        "contract", "attach", "C-4", "product-lifetime-support", "--now", NOW, "--format", "json"
+    ).json()
+    assert attached["skipped"] == []
+    cli.ok(
+        "contract", "model", "add", "C-4", "--manufacturer", "Acme", "--name", "Dock 2",
+        "--product-type", "docking-station", "--first-delivery-on", "2027-03-01", "--now", NOW,
+    )  # fmt: skip
+    assert due_dates(cli)["Spare parts of a smartphone or tablet model: Acme Dock 2"] == [
+        "2027-03-01"
+    ]

@@ -1,5 +1,6 @@
 """Schedule shapes of issue 14: deadline plans chosen when an event is recorded, duties
-that repeat after an event until it is closed, whichever is earlier of two triggers."""
+that repeat after an event until it is closed, whichever is earlier of two triggers, and
+duties that apply only to some contracts or product models."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 
 from tests.factories import HEADER, clause, dates
 from tests.unit.test_clause_loader import problems
-from tracker.domain.schedule import contract_occurrences, event_occurrence, event_occurrences
+from tracker.domain.schedule import (
+    ContractDates,
+    contract_occurrences,
+    event_occurrence,
+    event_occurrences,
+)
+from tracker.domain.templates import applies_to_model
 from tracker.library.describe import describe
 from tracker.library.parameters import resolve_values
 
@@ -278,3 +285,105 @@ def test_second_triggers_that_could_not_act_are_refused() -> None:
     assert any("obligations[0].trigger.or_earlier:" in p for p in found)
     assert any("obligations[1].trigger.or_earlier.type" in p for p in found)
     assert any("obligations[2].trigger.or_earlier.date" in p for p in found)
+
+
+CONDITIONAL = clause(
+    """
+    obligations:
+      - id: phones-only
+        title: Duty for phone contracts
+        trigger: {type: contract_start, offset: P30D}
+        applies_if: {cpv_prefixes: ["3225"]}
+      - id: phone-events
+        title: Event duty for phone contracts
+        trigger: {type: event, event: delivery, offset: P5D}
+        applies_if: {cpv_prefixes: ["3225"]}
+      - id: always
+        title: Duty for every contract
+        trigger: {type: contract_start}
+      - id: per-phone-model
+        title: Duty for each phone model
+        trigger: {type: event, event: new_product_model}
+        per_model: true
+        applies_if: {cpv_prefixes: ["3225"], product_types: [Smartphone]}
+    """
+)
+
+
+def planned(*cpv: str) -> dict[str, int]:
+    contract = ContractDates(date(2027, 1, 4), date(2028, 1, 3), cpv_codes=cpv)
+    found = {
+        t.id: len(list(contract_occurrences(t, clause=CONDITIONAL, values={}, contract=contract)))
+        for t in (CONDITIONAL.obligations[i] for i in (0, 2, 3))
+    }
+    found["phone-events"] = len(
+        list(
+            event_occurrences(
+                CONDITIONAL.obligations[1],
+                clause=CONDITIONAL,
+                values={},
+                contract=contract,
+                occurred_on=date(2027, 2, 1),
+                event_key="1",
+            )
+        )
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("cpv", "expected"),
+    [
+        ((), {"phones-only": 0, "phone-events": 0, "always": 1, "per-phone-model": 0}),
+        (("30213100",), {"phones-only": 0, "phone-events": 0, "always": 1, "per-phone-model": 0}),
+        (
+            ("30213100", "32250000"),
+            {"phones-only": 1, "phone-events": 1, "always": 1, "per-phone-model": 0},
+        ),
+    ],
+)
+def test_a_duty_is_planned_only_for_contracts_with_its_cpv_codes(
+    cpv: tuple[str, ...], expected: dict[str, int]
+) -> None:
+    assert planned(*cpv) == expected
+
+
+@pytest.mark.parametrize(
+    ("cpv", "product_type", "owes"),
+    [
+        ((), "smartphone", True),  # the type, in any case
+        (("30213100",), " SmartPhone ", True),
+        (("30213100",), "notebook", False),
+        (("32250000",), "notebook", True),  # every model of a phone contract
+    ],
+)
+def test_a_per_model_duty_is_owed_by_the_models_it_names(
+    cpv: tuple[str, ...], product_type: str, owes: bool
+) -> None:
+    template = CONDITIONAL.obligations[3]
+    assert applies_to_model(template, cpv, product_type) is owes
+
+
+def test_conditions_that_could_not_act_are_refused() -> None:
+    text = HEADER.format(id="x") + (
+        "obligations:\n"
+        "  - id: a\n"
+        "    title: Contract duty naming product types\n"
+        "    trigger: {type: contract_start}\n"
+        "    applies_if: {product_types: [smartphone]}\n"
+        "  - id: b\n"
+        "    title: Empty condition\n"
+        "    trigger: {type: contract_start}\n"
+        "    applies_if: {}\n"
+    )
+    found = problems(text)
+    assert any("obligations[0].applies_if.product_types" in p for p in found)
+    assert any("obligations[1].applies_if" in p and "give cpv_prefixes" in p for p in found)
+    text = HEADER.format(id="x") + (
+        "obligations:\n"
+        "  - id: c\n"
+        "    title: Not a CPV prefix\n"
+        "    trigger: {type: contract_start}\n"
+        "    applies_if: {cpv_prefixes: [phones]}\n"
+    )
+    assert any("obligations[0].applies_if.cpv_prefixes" in p for p in problems(text))

@@ -23,6 +23,7 @@ from tracker.contracts.results import (
     ContractPublic,
     ContractSummary,
     RaisedEventResult,
+    SkippedDuty,
     audit_view,
 )
 from tracker.contracts.suppliers import find_supplier
@@ -34,7 +35,7 @@ from tracker.domain.schedule import (
     contract_occurrences,
     local_today,
 )
-from tracker.domain.templates import NORMAL_PLAN, offered_plans
+from tracker.domain.templates import NORMAL_PLAN, applies_to_contract, offered_plans
 from tracker.errors import BadInput, NotFound
 from tracker.library.parameters import resolve_values
 from tracker.library.schema import ClauseFile, EventName, TriggerType
@@ -68,6 +69,7 @@ def contract_dates(contract: Contract) -> ContractDates:
         signed_on=contract.signed_on,
         country=contract.country,
         timezone=contract.timezone,
+        cpv_codes=tuple(contract.cpv_codes or ()),
     )
 
 
@@ -319,6 +321,7 @@ def attach_clause(
             parameters=values,
             plan_from=plan_from,
             obligations_planned=planned,
+            skipped=skipped_duties(clause, dates.cpv_codes),
         )
         audit.record(
             session,
@@ -331,6 +334,32 @@ def attach_clause(
             after=audit_view(view),
         )
     return view
+
+
+def skipped_duties(clause: ClauseFile, cpv_codes: tuple[str, ...]) -> list[SkippedDuty]:
+    """The clause's duties that a contract with these CPV codes does not plan, or plans
+    only for some models, each with the reason (`applies_if`)."""
+    found = []
+    codes = ", ".join(cpv_codes) or "none"
+    for template in clause.obligations:
+        condition = template.applies_if
+        if condition is None:
+            continue
+        prefixes = ", ".join(condition.cpv_prefixes)
+        if not applies_to_contract(template, cpv_codes):
+            reason = (
+                f"only for contracts with a CPV code starting {prefixes} (this one has {codes})"
+            )
+        elif (
+            template.per_model
+            and condition.product_types
+            and not any(code.startswith(p) for code in cpv_codes for p in condition.cpv_prefixes)
+        ):
+            reason = f"only for models of type {', '.join(condition.product_types)}"
+        else:
+            continue
+        found.append(SkippedDuty(template_id=template.id, obligation=template.title, reason=reason))
+    return found
 
 
 def raise_event(

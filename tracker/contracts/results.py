@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -153,6 +153,15 @@ class ContractDetail(ContractPublic):
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedDuty:
+    """A duty of the clause that does not apply (or applies only to some models) here."""
+
+    template_id: str
+    obligation: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClauseAttachment:
     contract: str
     clause_id: str
@@ -160,6 +169,7 @@ class ClauseAttachment:
     parameters: dict[str, Any]
     plan_from: date | None
     obligations_planned: int
+    skipped: list[SkippedDuty] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from tracker.domain.templates import (
     JsonValue,
     TemplateRules,
     TriggerType,
+    applies_to_contract,
     param_name,
     plan_offset,
 )
@@ -40,6 +41,8 @@ class ContractDates:
     signed_on: date | None = None
     country: str | None = None
     timezone: str = "UTC"
+    # Duties with `applies_if` apply only to contracts with matching CPV codes.
+    cpv_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,8 @@ def contract_occurrences(
     kind = trigger.type
     if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
         return
+    if not applies_to_contract(template, contract.cpv_codes):
+        return  # the duty does not apply to this contract (`applies_if`)
     applies_from = (
         _resolve_date(template.applies_from, values, clause)
         if template.applies_from is not None
@@ -345,7 +350,10 @@ def event_occurrences(
 ) -> Iterator[Occurrence]:
     """The duties a named event creates: one, or with a recurrence anchored on the trigger,
     one every interval from the first, until the contract ends (and, for `until:
-    event_closed`, no later than the day the event was closed)."""
+    event_closed`, no later than the day the event was closed). None where the duty does
+    not apply to the contract (`applies_if`)."""
+    if not applies_to_contract(template, contract.cpv_codes):
+        return
     first = event_occurrence(
         template,
         clause=clause,

@@ -8,7 +8,7 @@ on the domain, never the other way round.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
@@ -114,11 +114,24 @@ class RecurrenceRules(Protocol):
     def count(self) -> int | str | None: ...
 
 
+class ConditionRules(Protocol):
+    """Where a duty applies: contracts by CPV code, models by product type."""
+
+    @property
+    def cpv_prefixes(self) -> Sequence[str]: ...
+    @property
+    def product_types(self) -> Sequence[str]: ...
+
+
 class TemplateRules(Protocol):
     """One obligation template of a clause."""
 
     @property
     def id(self) -> str: ...
+    @property
+    def per_model(self) -> bool: ...
+    @property
+    def applies_if(self) -> ConditionRules | None: ...
     @property
     def trigger(self) -> TriggerRules: ...
     @property
@@ -132,3 +145,28 @@ class ClauseRules(Protocol):
 
     @property
     def parameters(self) -> Mapping[str, ParameterRules]: ...
+
+
+def _cpv_matches(condition: ConditionRules, cpv_codes: Sequence[str]) -> bool:
+    return any(code.startswith(p) for code in cpv_codes for p in condition.cpv_prefixes)
+
+
+def applies_to_contract(template: TemplateRules, cpv_codes: Sequence[str]) -> bool:
+    """Whether a contract with these CPV codes plans the duty at all. A per-model duty
+    with product types is decided model by model (`applies_to_model`)."""
+    condition = template.applies_if
+    if condition is None:
+        return True
+    if template.per_model and condition.product_types:
+        return True
+    return _cpv_matches(condition, cpv_codes)
+
+
+def applies_to_model(template: TemplateRules, cpv_codes: Sequence[str], product_type: str) -> bool:
+    """Whether a model of this product type owes a per-model duty under such a contract:
+    the contract's CPV code or the model's type is one the duty names."""
+    condition = template.applies_if
+    if condition is None:
+        return True
+    wanted = {t.strip().lower() for t in condition.product_types}
+    return _cpv_matches(condition, cpv_codes) or product_type.strip().lower() in wanted

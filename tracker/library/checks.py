@@ -70,6 +70,15 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         _check_trigger(clause, index, add)
         _check_ladder(clause, index, add)
         _check_per_model(clause, index, add)
+        if template.applies_if is not None:
+            condition = template.applies_if
+            if not condition.cpv_prefixes and not condition.product_types:
+                add((*base, "applies_if"), "give cpv_prefixes or product_types (or drop it)")
+            if condition.product_types and not template.per_model:
+                add(
+                    (*base, "applies_if", "product_types"),
+                    "only a per_model obligation knows its model's product type",
+                )
         resubmit = template.acceptance.resubmit_within
         _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:

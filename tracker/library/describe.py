@@ -114,6 +114,20 @@ def _or_earlier(
 def describe(
     template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
 ) -> str:
+    """When this duty falls due, and where it applies if not everywhere."""
+    when = _when(template, clause, values)
+    condition = template.applies_if
+    if condition is None:
+        return when
+    where = []
+    if condition.cpv_prefixes:
+        where.append(f"contracts with a CPV code starting {', '.join(condition.cpv_prefixes)}")
+    if condition.product_types:
+        where.append(f"models of type {', '.join(condition.product_types)}")
+    return f"{when} Only for {' or '.join(where)}."
+
+
+def _when(template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]) -> str:
     """One sentence: when this duty falls due."""
     trigger = template.trigger
     offset, calendar = _resolved(trigger.offset, clause, values, trigger.calendar)

@@ -16,6 +16,8 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
 * `recurrence.anchor: trigger` repeats an event's duty from its first due date, bounded by
   the contract end; `until: event_closed` also ends it when the event is closed.
+* `obligations[].applies_if` (`cpv_prefixes`, `product_types`): a duty planned only for
+  contracts with such a CPV code or, per model, models of such a product type.
 * `trigger.or_earlier`: a second (contract-driven) trigger; the duty is due at whichever
   is earlier, not counting a second date before the contract start.
 * `trigger.plans` (event and finding triggers): named alternative offsets; `offset` is the
@@ -244,6 +246,15 @@ class Ocds(Strict):
     milestone_code: str | None = None
 
 
+class AppliesIf(Strict):
+    """A duty that applies only to some contracts or models: the contract has a CPV code
+    starting with one of `cpv_prefixes`, or (per-model duties) the model's product type is
+    one of `product_types`."""
+
+    cpv_prefixes: list[Annotated[str, StringConstraints(pattern=r"^\d{1,8}$")]] = []
+    product_types: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = []
+
+
 class ObligationTemplate(Strict):
     id: Slug
     title: str = Field(min_length=3)
@@ -265,6 +276,8 @@ class ObligationTemplate(Strict):
     # Only for models whose accepted certificate is of this generation (a literal or a
     # `{parameter}`): the re-check when that generation is archived.
     only_generation: str | None = None
+    # Planned only where the condition holds; the clause's other duties as usual.
+    applies_if: AppliesIf | None = None
 
 
 class ClauseFile(Strict):

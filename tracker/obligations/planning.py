@@ -27,6 +27,7 @@ from tracker.domain.schedule import (
     local_today,
 )
 from tracker.domain.status import next_status_change, status_on
+from tracker.domain.templates import applies_to_model
 from tracker.library.ladders import PolicyInputs, policy_inputs
 from tracker.library.parameters import JsonValue, param_name
 from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
@@ -55,9 +56,19 @@ class ModelRef:
     first_delivery_on: date
     retired_on: date | None
     generation: str | None  # of its latest accepted certificate, if any
+    product_type: str = ""
 
-    def wants(self, template: ObligationTemplate, due_on: date, values: dict[str, Any]) -> bool:
-        """Whether this model owes the duty of `template` falling on `due_on`."""
+    def wants(
+        self,
+        template: ObligationTemplate,
+        due_on: date,
+        values: dict[str, Any],
+        cpv_codes: Sequence[str] = (),
+    ) -> bool:
+        """Whether this model owes the duty of `template` falling on `due_on` under a
+        contract with these CPV codes."""
+        if not applies_to_model(template, cpv_codes, self.product_type):
+            return False  # `applies_if`: not this kind of product
         if due_on < self.first_delivery_on and template.trigger.type is not TriggerType.EVENT:
             return False  # not delivered yet: nothing to certify
         if self.retired_on is not None and due_on >= self.retired_on:
@@ -116,6 +127,7 @@ def load_models(
                 m.first_delivery_on,
                 m.retired_on,
                 generations.get(m.id),
+                m.product_type,
             )
         )
     return found
@@ -127,6 +139,7 @@ def per_model_rows(
     due_on: date,
     models: Sequence[ModelRef],
     values: dict[str, Any],
+    cpv_codes: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """The one contract-level row of a per-model template, made into one row per model
     that owes it (its own key, title and model)."""
@@ -138,7 +151,7 @@ def per_model_rows(
             "product_model_id": model.id,
         }
         for model in models
-        if model.wants(template, due_on, values)
+        if model.wants(template, due_on, values, cpv_codes)
     ]
 
 
@@ -357,7 +370,14 @@ def model_contract_rows(
                 local_now=local_now,
                 reminder_hour=reminder_hour,
             )
-            rows += per_model_rows(row, template, occurrence.due_on, models, target.parameters)
+            rows += per_model_rows(
+                row,
+                template,
+                occurrence.due_on,
+                models,
+                target.parameters,
+                target.dates.cpv_codes,
+            )
     return rows
 
 
@@ -440,7 +460,12 @@ def plan_targets(
             )
             if tpl.per_model:
                 rows += per_model_rows(
-                    row, tpl, occ.due_on, models.get(target.contract_id, []), target.parameters
+                    row,
+                    tpl,
+                    occ.due_on,
+                    models.get(target.contract_id, []),
+                    target.parameters,
+                    target.dates.cpv_codes,
                 )
             else:
                 rows.append(row)
@@ -467,11 +492,12 @@ def _target_query() -> Any:
         col(Contract.signed_on),
         col(Contract.country),
         col(Contract.timezone),
+        col(Contract.cpv_codes),
     ).join(Contract, col(Contract.id) == col(ContractClause.contract_id))
 
 
 def _to_target(row: Sequence[Any]) -> PlanTarget:
-    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz = row
+    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz, cpv = row
     return PlanTarget(
         contract_clause_id=cc_id,
         contract_id=contract_id,
@@ -479,7 +505,12 @@ def _to_target(row: Sequence[Any]) -> PlanTarget:
         parameters=params,
         plan_from=plan_from,
         dates=ContractDates(
-            start_on=start, end_on=end, signed_on=signed, country=country, timezone=tz
+            start_on=start,
+            end_on=end,
+            signed_on=signed,
+            country=country,
+            timezone=tz,
+            cpv_codes=tuple(cpv or ()),
         ),
     )
 

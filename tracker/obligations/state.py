@@ -63,6 +63,7 @@ class Held:
                 signed_on=c.signed_on,
                 country=c.country,
                 timezone=c.timezone,
+                cpv_codes=tuple(c.cpv_codes or ()),
             ),
         )
 
