@@ -4,6 +4,7 @@ a deadline plan chosen when the event is recorded (and by a finding's severity).
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,58 @@ def test_progress_reports_repeat_monthly_until_the_breach_is_closed(cli: Cli) ->
     assert again.code == 2
     assert "EVENT_ID" in again.err
     assert "already closed" in again.err
+
+
+def test_a_contract_on_the_old_breach_clause_upgrades_to_plans_and_repeating_reports(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = (Path(__file__).parents[2] / "clauses" / "breach-remediation-cap.yaml").read_text(
+        encoding="utf-8"
+    )
+    # The 1.1.0 the library shipped before: one offset per duty, one progress report.
+    old = (
+        shipped.replace('version: "1.3.0"', 'version: "1.1.0"\noverrides: true')
+        .replace(', plans: {priority: "{priority_cap_period}"}', "")
+        .replace(
+            '    recurrence: {interval: "{progress_interval}", anchor: trigger, '
+            "until: event_closed}\n",
+            "",
+        )
+        .replace("title: Progress report on the", "title: First progress report on the")
+    )
+    assert old.count("recurrence") == 0
+    library = tmp_path / "pinned"
+    library.mkdir()
+    (library / "breach-remediation-cap.yaml").write_text(old, encoding="utf-8")
+    monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
+    cli.ok(
+        "contract", "add", "C-2", "--supplier", "1", "--title", "Phones",
+        "--start", "2027-01-04", "--end", "2028-01-03", "--timezone", "Europe/Berlin",
+    )  # fmt: skip
+    cli.ok("contract", "attach", "C-2", "breach-remediation-cap", "--now", NOW)
+    refused = cli("contract", "event", "C-2", "breach_reported", "--plan", "priority")
+    assert refused.code == 2
+    assert "they offer: normal)" in refused.err
+    cli.ok("contract", "event", "C-2", "breach_reported", "--on", "2027-03-01", "--now", NOW)
+    first = [
+        r["due_on"]
+        for r in cli.ok("obligations", "--contract", "C-2", "--format", "json").json()
+        if r["obligation"].startswith("First progress report")
+    ]
+    assert first == ["2027-04-01"]
+
+    monkeypatch.delenv("TRACKER_CLAUSE_PATH")
+    upgraded = cli.ok(
+        "contract", "upgrade-clause", "C-2", "breach-remediation-cap",
+        "--now", "2027-03-10T10:00:00+01:00", "--format", "json",
+    ).json()  # fmt: skip
+    assert (upgraded["from_version"], upgraded["to_version"]) == ("1.1.0", "1.3.0")
+    rows = cli.ok("obligations", "--contract", "C-2", "--format", "json").json()
+    reports = sorted(
+        (r["due_on"], r["status"]) for r in rows if "progress report" in r["obligation"].lower()
+    )
+    # The old single report is superseded; the new version repeats monthly to the end.
+    assert ("2027-04-01", "superseded") in reports
+    repeating = [due for due, status in reports if status != "superseded"]
+    assert repeating[:3] == ["2027-04-01", "2027-05-01", "2027-06-01"]
+    assert repeating[-1] == "2028-01-01"
