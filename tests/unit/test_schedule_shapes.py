@@ -93,11 +93,16 @@ def test_plans_that_could_not_act_are_refused() -> None:
         "  - id: b\n"
         "    title: Event duty\n"
         "    trigger: {type: event, event: allegation, plans: {normal: P1D, fast: '{count}'}}\n"
+        "  - id: c\n"
+        "    title: Model duty\n"
+        "    trigger: {type: event, event: new_product_model, plans: {fast: P1D}}\n"
+        "    per_model: true\n"
     )
     found = problems(text)
     assert any("obligations[0].trigger.plans" in p and "only event and finding" in p for p in found)
     assert any("plans.normal" in p and "the trigger's own offset" in p for p in found)
     assert any("plans.fast" in p and "not a duration" in p for p in found)
+    assert any("obligations[2].trigger.plans" in p and "per_model" in p for p in found)
 
 
 REPEATING = clause(

@@ -155,6 +155,9 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
             (*where, "plans"),
             f"only event and finding triggers offer plans to choose from (type is {kind.value})",
         )
+    if trigger.plans and template.per_model:
+        # A model's duty is planned when the model is added, where no plan is chosen.
+        add((*where, "plans"), "a per_model obligation has no plans to choose from")
     if trigger.or_earlier is not None:
         _check_or_earlier(clause, index, add)
     for plan, text in trigger.plans.items():
