@@ -172,6 +172,10 @@ class ContractEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     recorded_at: datetime = _utc()
     recorded_by: str = Field(max_length=320)
+    # The deadline plan chosen when it was recorded (`priority`); None is the normal one.
+    plan: str | None = Field(default=None, max_length=40)
+    # Closed (e.g. the breach is remedied): duties that repeat until then stop.
+    closed_on: date | None = None
 
 
 class Obligation(SQLModel, table=True):

@@ -89,6 +89,14 @@ def test_edit_record_an_event_and_end_a_contract(world: World) -> None:
         data={"csrf_token": token, "event": "new_product_model", "occurred_on": "2027-03-04"},
     )
     assert "Event recorded" in client.get(event.headers["location"]).text
+    no_such_plan = client.post(
+        "/contracts/C-1/events",
+        data={"csrf_token": token, "event": "new_product_model", "plan": "priority"},
+    )
+    assert no_such_plan.status_code == 400
+    assert "&#39;priority&#39; is not a deadline the contract&#39;s clauses offer" in (
+        no_such_plan.text
+    )
     no_reason = client.post(
         "/contracts/C-1/end",
         data={"csrf_token": token, "status": "terminated", "ended_on": "2027-03-04"},

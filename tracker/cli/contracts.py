@@ -192,12 +192,36 @@ def event(
     name: Annotated[str, typer.Argument(help="e.g. new_product_model, supplier_site_change")],
     on: Annotated[str | None, typer.Option(help="date it happened (default: today)")] = None,
     note: Annotated[str | None, typer.Option(help="what happened")] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(help="which deadline the clauses offer applies, e.g. priority"),
+    ] = None,
     now: Annotated[str | None, NowOption] = None,
     fmt: Format = FormatOption,
 ) -> None:
     """Record an event and plan the obligations it starts."""
     record = contracts.raise_event(
-        context(now), reference, name, occurred_on=parse_date(on, option="--on"), note=note
+        context(now),
+        reference,
+        name,
+        occurred_on=parse_date(on, option="--on"),
+        note=note,
+        plan=plan,
+    )
+    emit_record(record, fmt)
+
+
+@app.command("event-close")
+def event_close(
+    event_id: Annotated[int, typer.Argument(help="event id (see `contract show`)")],
+    on: Annotated[str | None, typer.Option(help="date it was closed (default: today)")] = None,
+    note: Annotated[str | None, typer.Option(help="how it was closed")] = None,
+    now: Annotated[str | None, NowOption] = None,
+    fmt: Format = FormatOption,
+) -> None:
+    """Close an event: duties that repeat until it is closed stop after that date."""
+    record = contracts.close_event(
+        context(now), event_id, closed_on=parse_date(on, option="--on"), note=note
     )
     emit_record(record, fmt)
 

@@ -37,6 +37,8 @@ OPTIONS: dict[str, str] = {
     "event": "EVENT",
     "occurred_on": "--on",
     "ended_on": "--on",
+    "closed_on": "--on",
+    "event_id": "EVENT_ID",
     "plan_from": "--from",
     "contact_id": "CONTACT_ID",
     "model_id": "MODEL_ID",

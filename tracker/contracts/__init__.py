@@ -7,6 +7,7 @@ The use cases every door (CLI, web, API) calls; each returns a typed record from
 from tracker.contracts.attach_preview import AttachPreview, preview_attachment
 from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
+from tracker.contracts.event_closing import close_event
 from tracker.contracts.lifecycle import detach_clause, end_contract
 from tracker.contracts.models_delivered import (
     add_model,
@@ -39,6 +40,7 @@ __all__ = [
     "add_model",
     "add_supplier",
     "attach_clause",
+    "close_event",
     "detach_clause",
     "edit_contact",
     "edit_contract",

@@ -16,6 +16,7 @@ from tracker.contracts.results import (
 )
 from tracker.db import read_session
 from tracker.domain.schedule import contract_occurrences
+from tracker.domain.templates import NORMAL_PLAN
 from tracker.models import ContractClause, ContractEvent, Obligation, Supplier
 from tracker.obligations.planning import ClauseCache, occurrence_key
 
@@ -110,7 +111,14 @@ def get_contract(ctx: Context, reference: str) -> ContractDetail:
                 )
         schedule.sort(key=lambda row: (row.due_on, row.clause_id, row.obligation))
         events = [
-            EventRow(id=e.id, event=e.name, occurred_on=e.occurred_on, note=e.note)
+            EventRow(
+                id=e.id,
+                event=e.name,
+                occurred_on=e.occurred_on,
+                note=e.note,
+                plan=e.plan or NORMAL_PLAN,
+                closed_on=e.closed_on,
+            )
             for e in session.scalars(
                 select(ContractEvent)
                 .where(col(ContractEvent.contract_id) == contract.id)

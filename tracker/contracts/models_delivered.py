@@ -149,7 +149,9 @@ def _rows_for(
                 local_now=local_now,
                 reminder_hour=hour,
             )
-            rows += per_model_rows(row, template, occurrence.due_on, [model], {})
+            rows += per_model_rows(
+                row, template, occurrence.due_on, [model], {}, target.dates.cpv_codes
+            )
     return rows
 
 

@@ -24,6 +24,7 @@ from tracker.contracts.results import (
     ContractPublic,
     ContractSummary,
     RaisedEventResult,
+    SkippedDuty,
     audit_view,
 )
 from tracker.contracts.suppliers import find_supplier
@@ -35,9 +36,10 @@ from tracker.domain.schedule import (
     contract_occurrences,
     local_today,
 )
+from tracker.domain.templates import NORMAL_PLAN, applies_to_contract, offered_plans
 from tracker.errors import BadInput, NotFound
 from tracker.library.parameters import resolve_values
-from tracker.library.schema import ClauseFile, EventName
+from tracker.library.schema import ClauseFile, EventName, TriggerType
 from tracker.models import (
     ClauseVersion,
     Contract,
@@ -70,6 +72,7 @@ def contract_dates(contract: Contract, closed: frozenset[date] = frozenset()) ->
         country=contract.country,
         timezone=contract.timezone,
         closed=closed,
+        cpv_codes=tuple(contract.cpv_codes or ()),
     )
 
 
@@ -325,6 +328,7 @@ def attach_clause(
             parameters=values,
             plan_from=plan_from,
             obligations_planned=planned,
+            skipped=skipped_duties(clause, dates.cpv_codes),
         )
         audit.record(
             session,
@@ -339,6 +343,32 @@ def attach_clause(
     return view
 
 
+def skipped_duties(clause: ClauseFile, cpv_codes: tuple[str, ...]) -> list[SkippedDuty]:
+    """The clause's duties that a contract with these CPV codes does not plan, or plans
+    only for some models, each with the reason (`applies_if`)."""
+    found = []
+    codes = ", ".join(cpv_codes) or "none"
+    for template in clause.obligations:
+        condition = template.applies_if
+        if condition is None:
+            continue
+        prefixes = ", ".join(condition.cpv_prefixes)
+        if not applies_to_contract(template, cpv_codes):
+            reason = (
+                f"only for contracts with a CPV code starting {prefixes} (this one has {codes})"
+            )
+        elif (
+            template.per_model
+            and condition.product_types
+            and not any(code.startswith(p) for code in cpv_codes for p in condition.cpv_prefixes)
+        ):
+            reason = f"only for models of type {', '.join(condition.product_types)}"
+        else:
+            continue
+        found.append(SkippedDuty(template_id=template.id, obligation=template.title, reason=reason))
+    return found
+
+
 def raise_event(
     ctx: Context,
     reference: str,
@@ -346,8 +376,12 @@ def raise_event(
     *,
     occurred_on: date | None = None,
     note: str | None = None,
+    plan: str | None = None,
 ) -> RaisedEventResult:
-    """Record a named event and plan every duty that the contract's clauses tie to it."""
+    """Record a named event and plan every duty that the contract's clauses tie to it.
+
+    `plan` picks one of the deadlines the clauses offer for this event (e.g. `priority`);
+    the default is `normal`, each template's own offset."""
     try:
         name = EventName(event)
     except ValueError:
@@ -362,6 +396,9 @@ def raise_event(
         assert contract.id is not None
         refuse_if_ended(contract)
         day = occurred_on or local_today(ctx.now, contract.timezone)
+        cache = ClauseCache(session)
+        targets = targets_for(session, attached_clause_ids(session, contract.id))
+        chosen = _chosen_plan(plan, name, [cache(t.clause_version_id) for t in targets])
         record = ContractEvent(
             contract_id=contract.id,
             name=name.value,
@@ -369,14 +406,14 @@ def raise_event(
             note=note,
             recorded_at=ctx.now,
             recorded_by=ctx.actor,
+            plan=chosen,
         )
         session.add(record)
         session.flush()
         assert record.id is not None
-        cache = ClauseCache(session)
-        raised = [RaisedEvent(record.id, name, day)]
+        raised = [RaisedEvent(record.id, name, day, chosen)]
         rows = []
-        for target in targets_for(session, attached_clause_ids(session, contract.id)):
+        for target in targets:
             rows += event_rows(
                 target,
                 cache(target.clause_version_id),
@@ -393,6 +430,7 @@ def raise_event(
             event=name.value,
             occurred_on=day,
             note=note,
+            plan=chosen or NORMAL_PLAN,
             obligations_planned=planned,
         )
         audit.record(
@@ -406,6 +444,27 @@ def raise_event(
             after=audit_view(view),
         )
     return view
+
+
+def _chosen_plan(plan: str | None, event: EventName, clauses: list[ClauseFile]) -> str | None:
+    """The plan to store with the event (None for normal), refused unless one of the
+    contract's clauses offers it for this event."""
+    if plan is None or plan == NORMAL_PLAN:
+        return None
+    offered = {NORMAL_PLAN}
+    for clause in clauses:
+        for template in clause.obligations:
+            trigger = template.trigger
+            if trigger.type is TriggerType.EVENT and trigger.event is event:
+                offered.update(offered_plans(trigger))
+    if plan not in offered:
+        others = ", ".join([NORMAL_PLAN, *sorted(offered - {NORMAL_PLAN})])
+        raise BadInput(
+            f"{plan!r} is not a deadline the contract's clauses offer for {event.value} "
+            f"(they offer: {others})",
+            field="plan",
+        )
+    return plan
 
 
 def attached_clause_ids(session: Session, contract_id: int) -> list[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -143,6 +143,8 @@ class EventRow:
     event: str
     occurred_on: date
     note: str | None
+    plan: str  # the deadline plan chosen when it was recorded
+    closed_on: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,15 @@ class ContractDetail(ContractPublic):
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedDuty:
+    """A duty of the clause that does not apply (or applies only to some models) here."""
+
+    template_id: str
+    obligation: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClauseAttachment:
     contract: str
     clause_id: str
@@ -166,6 +177,7 @@ class ClauseAttachment:
     parameters: dict[str, Any]
     plan_from: date | None
     obligations_planned: int
+    skipped: list[SkippedDuty] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +187,7 @@ class RaisedEventResult:
     event: str
     occurred_on: date
     note: str | None
+    plan: str
     obligations_planned: int
 
 
@@ -230,6 +243,17 @@ class ClauseDetachment:
     clause_id: str
     detached_at: datetime
     reason: str
+    superseded: list[ObligationRef]
+
+
+@dataclass(frozen=True, slots=True)
+class EventClosing:
+    id: int
+    contract: str
+    event: str
+    occurred_on: date
+    closed_on: date
+    note: str | None
     superseded: list[ObligationRef]
 
 

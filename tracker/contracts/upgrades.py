@@ -172,10 +172,14 @@ def upgrade_clause(
             clauses=lambda _: new,
         )
         events = [
-            RaisedEvent(eid, EventName(name), day)
-            for eid, name, day in session.execute(
+            RaisedEvent(eid, EventName(name), day, plan, closed_on)
+            for eid, name, day, plan, closed_on in session.execute(
                 select(
-                    col(ContractEvent.id), col(ContractEvent.name), col(ContractEvent.occurred_on)
+                    col(ContractEvent.id),
+                    col(ContractEvent.name),
+                    col(ContractEvent.occurred_on),
+                    col(ContractEvent.plan),
+                    col(ContractEvent.closed_on),
                 ).where(col(ContractEvent.contract_id) == contract.id)
             )
             if eid is not None

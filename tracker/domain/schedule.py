@@ -19,7 +19,9 @@ from tracker.domain.templates import (
     JsonValue,
     TemplateRules,
     TriggerType,
+    applies_to_contract,
     param_name,
+    plan_offset,
 )
 
 # Guard against a runaway recurrence (e.g. P1D over an open-ended contract).
@@ -41,6 +43,8 @@ class ContractDates:
     timezone: str = "UTC"
     # The buyer's closure days: business-day counts skip them as they skip public holidays.
     closed: frozenset[date] = NO_CLOSURES
+    # Duties with `applies_if` apply only to contracts with matching CPV codes.
+    cpv_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +154,8 @@ def contract_occurrences(
     kind = trigger.type
     if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
         return
+    if not applies_to_contract(template, contract.cpv_codes):
+        return  # the duty does not apply to this contract (`applies_if`)
     applies_from = (
         _resolve_date(template.applies_from, values, clause)
         if template.applies_from is not None
@@ -181,26 +187,63 @@ def _contract_driven(
             through=through,
         )
         return
-    if kind is TriggerType.CONTRACT_SIGNED:
-        if contract.signed_on is None:
-            raise ScheduleError(
-                f"obligation {template.id!r} counts from the signature date, "
-                "which the contract does not have (give the contract its signature date)"
-            )
-        base = contract.signed_on
-    elif kind is TriggerType.CONTRACT_START:
-        base = contract.start_on
-    elif kind is TriggerType.CONTRACT_END:
-        base = contract.end_on
-    else:
-        base = _resolve_date(trigger.date, values, clause)
+    base = _contract_base(kind, trigger.date, template, values, clause, contract)
     due = _due(base, offset, template, contract)
+    not_before = None if trigger.before_start else contract.start_on
+    due = _earlier(due, template, clause, values, contract, not_before=not_before)
     if due < contract.start_on and not trigger.before_start:
         # Owed before the contract existed: the contract can ask for it on its first day,
         # not earlier (a duty born overdue would set off the whole ladder at once).
         due = contract.start_on
     if through is None or due <= through:
         yield Occurrence(template.id, "once", due)
+
+
+def _contract_base(
+    kind: TriggerType,
+    fixed: str | None,
+    template: TemplateRules,
+    values: Mapping[str, JsonValue],
+    clause: ClauseRules,
+    contract: ContractDates,
+) -> date:
+    """The date a one-off contract-driven trigger counts from."""
+    if kind is TriggerType.CONTRACT_SIGNED:
+        if contract.signed_on is None:
+            raise ScheduleError(
+                f"obligation {template.id!r} counts from the signature date, "
+                "which the contract does not have (give the contract its signature date)"
+            )
+        return contract.signed_on
+    if kind is TriggerType.CONTRACT_START:
+        return contract.start_on
+    if kind is TriggerType.CONTRACT_END:
+        return contract.end_on
+    return _resolve_date(fixed, values, clause)
+
+
+def _earlier(
+    due: date,
+    template: TemplateRules,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    *,
+    not_before: date | None,
+) -> date:
+    """`due`, or the trigger's `or_earlier` date if that is earlier. A second date before
+    `not_before` (the contract start, unless the trigger allows duties before it; for an
+    event, the event) does not count: nothing could have been owed then, so the first
+    trigger's date stands."""
+    second = template.trigger.or_earlier
+    if second is None:
+        return due
+    span = resolve_span(second.offset, clause=clause, values=values, calendar=second.calendar)
+    base = _contract_base(second.type, second.date, template, values, clause, contract)
+    other = _due(base, span, template, contract)
+    if not_before is not None and other < not_before:
+        return due
+    return min(due, other)
 
 
 def _recurring(
@@ -284,13 +327,94 @@ def event_occurrence(
     contract: ContractDates,
     occurred_on: date,
     event_key: str,
+    plan: str | None = None,
 ) -> Occurrence:
-    """The duty a named event (e.g. a new product model) creates."""
-    offset = resolve_span(
-        template.trigger.offset, clause=clause, values=values, calendar=template.trigger.calendar
-    )
-    due = _not_before_start(_due(occurred_on, offset, template, contract), template, contract)
+    """The duty a named event (e.g. a new product model) creates. `plan` is the deadline
+    chosen when the event was recorded; a template that does not offer it keeps its own
+    offset (the event's other duties run as usual)."""
+    trigger = template.trigger
+    text = plan_offset(trigger, plan if plan in trigger.plans else None)
+    offset = resolve_span(text, clause=clause, values=values, calendar=trigger.calendar)
+    due = _due(occurred_on, offset, template, contract)
+    due = _earlier(due, template, clause, values, contract, not_before=occurred_on)
+    due = _not_before_start(due, template, contract)
     return Occurrence(template.id, f"event:{event_key}", due)
+
+
+def event_occurrences(
+    template: TemplateRules,
+    *,
+    clause: ClauseRules,
+    values: Mapping[str, JsonValue],
+    contract: ContractDates,
+    occurred_on: date,
+    event_key: str,
+    plan: str | None = None,
+    closed_on: date | None = None,
+) -> Iterator[Occurrence]:
+    """The duties a named event creates: one, or with a recurrence anchored on the trigger,
+    one every interval from the first, until the contract ends (and, for `until:
+    event_closed`, no later than the day the event was closed). None where the duty does
+    not apply to the contract (`applies_if`)."""
+    if not applies_to_contract(template, contract.cpv_codes):
+        return
+    first = event_occurrence(
+        template,
+        clause=clause,
+        values=values,
+        contract=contract,
+        occurred_on=occurred_on,
+        event_key=event_key,
+        plan=plan,
+    )
+    recurrence = template.recurrence
+    if recurrence is None or recurrence.anchor != "trigger":
+        yield first
+        return
+    interval = resolve_span(
+        recurrence.interval, clause=clause, values=values, calendar=CalendarKind.CALENDAR
+    ).duration
+    until = contract.end_on
+    if recurrence.ends_on is not None:
+        until = min(until, _resolve_date(recurrence.ends_on, values, clause))
+    if recurrence.until == "event_closed" and closed_on is not None:
+        until = min(until, closed_on)
+    count = _resolve_count(recurrence.count, values, clause)
+    if first.due_on > until:
+        return
+    yield first
+    trigger = template.trigger
+    offset = resolve_span(
+        plan_offset(trigger, plan if plan in trigger.plans else None),
+        clause=clause,
+        values=values,
+        calendar=trigger.calendar,
+    )
+    # One step from the event each time (31 Jan + 1, 2, 3 months: 28 Feb, 31 Mar, 30 Apr),
+    # so month ends never drift; a business-day offset is counted once, then months on.
+    if offset.calendar is CalendarKind.CALENDAR:
+        base, months, days = occurred_on, offset.duration.total_months, offset.duration.day_part
+    else:
+        base, months, days = first.due_on, 0, 0
+    previous = first.due_on
+    for index in range(1, MAX_OCCURRENCES):
+        if count is not None and index >= count:
+            return
+        try:
+            nominal = shift(
+                base,
+                months=months + interval.total_months * index,
+                days=days + interval.day_part * index,
+            )
+            if nominal > until:
+                return
+            due = _finish(nominal, template, contract)
+        except DateOutOfRange:
+            return
+        if due <= previous:
+            continue  # before the first (moved to the contract start), or a roll collapsed two
+        previous = due
+        yield Occurrence(template.id, f"{first.key}:r{index + 1}", due)
 
 
 def expiry_occurrence(

@@ -8,7 +8,7 @@ on the domain, never the other way round.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Protocol
@@ -34,6 +34,23 @@ class TriggerType(StrEnum):
     FINDING = "finding"
 
 
+# The plan a trigger's own offset stands for.
+NORMAL_PLAN = "normal"
+
+
+def plan_offset(trigger: TriggerRules, plan: str | None) -> str:
+    """The offset of the named plan (`normal` or None: the trigger's own offset); a plan
+    the trigger does not offer raises KeyError."""
+    if plan is None or plan == NORMAL_PLAN:
+        return trigger.offset
+    return trigger.plans[plan]
+
+
+def offered_plans(trigger: TriggerRules) -> list[str]:
+    """The plans a trigger offers, `normal` first."""
+    return [NORMAL_PLAN, *sorted(trigger.plans)]
+
+
 @lru_cache(maxsize=4096)
 def param_name(text: str | None) -> str | None:
     """The parameter named by a `{name}` reference, or None for a literal."""
@@ -44,6 +61,19 @@ def param_name(text: str | None) -> str | None:
 class ParameterRules(Protocol):
     @property
     def default(self) -> Any: ...
+    @property
+    def calendar(self) -> CalendarKind | None: ...
+
+
+class EarlierRules(Protocol):
+    """The second trigger of "whichever is earlier"."""
+
+    @property
+    def type(self) -> TriggerType: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def offset(self) -> str: ...
     @property
     def calendar(self) -> CalendarKind | None: ...
 
@@ -61,6 +91,10 @@ class TriggerRules(Protocol):
     def adjust(self) -> str: ...
     @property
     def before_start(self) -> bool: ...
+    @property
+    def plans(self) -> Mapping[str, str]: ...
+    @property
+    def or_earlier(self) -> EarlierRules | None: ...
 
 
 class RecurrenceRules(Protocol):
@@ -80,11 +114,24 @@ class RecurrenceRules(Protocol):
     def count(self) -> int | str | None: ...
 
 
+class ConditionRules(Protocol):
+    """Where a duty applies: contracts by CPV code, models by product type."""
+
+    @property
+    def cpv_prefixes(self) -> Sequence[str]: ...
+    @property
+    def product_types(self) -> Sequence[str]: ...
+
+
 class TemplateRules(Protocol):
     """One obligation template of a clause."""
 
     @property
     def id(self) -> str: ...
+    @property
+    def per_model(self) -> bool: ...
+    @property
+    def applies_if(self) -> ConditionRules | None: ...
     @property
     def trigger(self) -> TriggerRules: ...
     @property
@@ -98,3 +145,28 @@ class ClauseRules(Protocol):
 
     @property
     def parameters(self) -> Mapping[str, ParameterRules]: ...
+
+
+def _cpv_matches(condition: ConditionRules, cpv_codes: Sequence[str]) -> bool:
+    return any(code.startswith(p) for code in cpv_codes for p in condition.cpv_prefixes)
+
+
+def applies_to_contract(template: TemplateRules, cpv_codes: Sequence[str]) -> bool:
+    """Whether a contract with these CPV codes plans the duty at all. A per-model duty
+    with product types is decided model by model (`applies_to_model`)."""
+    condition = template.applies_if
+    if condition is None:
+        return True
+    if template.per_model and condition.product_types:
+        return True
+    return _cpv_matches(condition, cpv_codes)
+
+
+def applies_to_model(template: TemplateRules, cpv_codes: Sequence[str], product_type: str) -> bool:
+    """Whether a model of this product type owes a per-model duty under such a contract:
+    the contract's CPV code or the model's type is one the duty names."""
+    condition = template.applies_if
+    if condition is None:
+        return True
+    wanted = {t.strip().lower() for t in condition.product_types}
+    return _cpv_matches(condition, cpv_codes) or product_type.strip().lower() in wanted

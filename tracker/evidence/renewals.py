@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import expiry_occurrence
+from tracker.domain.templates import applies_to_contract
 from tracker.library.schema import TriggerType
 from tracker.models import Evidence
 from tracker.obligations.planning import (
@@ -54,6 +55,7 @@ def plan_renewals(
             trigger.type is not TriggerType.EVIDENCE_EXPIRY
             or trigger.evidence_type != evidence.evidence_type
             or evidence.valid_until is None
+            or not applies_to_contract(template, target.dates.cpv_codes)
         ):
             continue
         occurrence = expiry_occurrence(

@@ -1,8 +1,9 @@
 """Findings and their corrective action plans.
 
 A finding (minor, major, priority) on a contract, or on one of its obligations, gets a
-corrective action plan due in 14 days (7 for a priority finding) unless the finding's
-clause sets its own periods (`cap_period`, `priority_cap_period`). The plan is an
+corrective action plan due in 14 days (7 for a priority finding: the severity names the
+built-in template's deadline plan) unless the finding's clause sets its own periods for
+the parameters those plans name. The plan is an
 obligation of the built-in `corrective-actions` clause, attached to the contract the first
 time it has a finding, so the sweep reminds and escalates it like any other duty; the
 supplier is told at once. Closing the finding takes evidence and a review.
@@ -25,6 +26,7 @@ from tracker.contracts.register import store_clause_version
 from tracker.db import read_session, write_session
 from tracker.domain.localtime import zone
 from tracker.domain.schedule import Occurrence, local_today, resolve_span
+from tracker.domain.templates import param_name, plan_offset
 from tracker.errors import BadInput
 from tracker.library.builtin import CLAUSE_ID, TEMPLATE_ID, corrective_actions
 from tracker.library.parameters import resolve_values
@@ -108,14 +110,19 @@ def cap_deadline(
     country: str | None,
     closed: frozenset[date] = frozenset(),
 ) -> date:
-    """Today plus the plan period: the finding's clause's own, else the built-in one."""
-    name = "priority_cap_period" if severity is Severity.PRIORITY else "cap_period"
+    """Today plus the period of the plan the severity names (`priority`; a severity the
+    built-in template offers no plan for gets `normal`). The period is the finding's
+    clause's own where that clause declares the parameter the plan names, else the
+    built-in one."""
     builtin = corrective_actions()
-    if source is not None and name in source.clause.parameters:
+    trigger = builtin.obligation(TEMPLATE_ID).trigger
+    text = plan_offset(trigger, severity.value if severity.value in trigger.plans else None)
+    name = param_name(text)
+    if source is not None and name is not None and name in source.clause.parameters:
         clause, values = source.clause, source.attachment.parameters
     else:
         clause, values = builtin, fallback.parameters
-    span = resolve_span(f"{{{name}}}", clause=clause, values=values, calendar=None)
+    span = resolve_span(text, clause=clause, values=values, calendar=trigger.calendar)
     return span.apply(today, country, closed)
 
 

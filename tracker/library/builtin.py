@@ -16,15 +16,15 @@ from tracker.library.schema import ClauseFile
 CLAUSE_ID = "corrective-actions"
 TEMPLATE_ID = "corrective-action"
 EVIDENCE_TYPE = "corrective-action-plan"
-# RBA VAP: 14 days for a corrective action plan, 7 for a priority finding. A clause that
-# sets `cap_period` / `priority_cap_period` (breach-remediation-cap) overrides these.
+# RBA VAP: 14 days for a corrective action plan, 7 for a priority finding. A finding's own
+# clause that declares the parameter a plan names (breach-remediation-cap) overrides it.
 CAP_PERIOD = "P14D"
 PRIORITY_CAP_PERIOD = "P7D"
 
 _BODY: dict[str, Any] = {
     "schema_version": 1,
     "id": CLAUSE_ID,
-    "version": "1.0.0",
+    "version": "1.1.0",
     "title": "Corrective action plans for findings",
     "category": "remediation",
     "summary": "Every finding gets a corrective action plan with a deadline; closing it takes "
@@ -83,7 +83,12 @@ _BODY: dict[str, Any] = {
         {
             "id": TEMPLATE_ID,
             "title": "Corrective action plan",
-            "trigger": {"type": "finding", "offset": "{cap_period}"},
+            # A finding's severity names the plan: a priority finding gets the shorter one.
+            "trigger": {
+                "type": "finding",
+                "offset": "{cap_period}",
+                "plans": {"priority": "{priority_cap_period}"},
+            },
             "evidence": [EVIDENCE_TYPE],
             "acceptance": {
                 "mode": "checklist",
@@ -99,7 +104,8 @@ _BODY: dict[str, Any] = {
         }
     ],
     "provenance_notes": "Built into Clause Tracker. Verified: 14 and 7 days for a plan "
-    "(RBA VAP, EICC-era manual, applied to any finding).",
+    "(RBA VAP, EICC-era manual, applied to any finding). 1.1.0: the 7 days are the trigger's "
+    "`priority` plan, which a finding's severity names.",
 }
 
 

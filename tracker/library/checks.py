@@ -8,6 +8,7 @@ from datetime import date
 
 from tracker.domain.durations import CalendarKind, Duration
 from tracker.domain.policy import DEFAULT_OVERDUE
+from tracker.domain.templates import NORMAL_PLAN
 from tracker.library.parameters import coerce, param_name, placeholders
 from tracker.library.schema import ClauseFile, EventName, ParamType, TriggerType
 
@@ -69,6 +70,15 @@ def check_clause(clause: ClauseFile) -> list[Issue]:
         _check_trigger(clause, index, add)
         _check_ladder(clause, index, add)
         _check_per_model(clause, index, add)
+        if template.applies_if is not None:
+            condition = template.applies_if
+            if not condition.cpv_prefixes and not condition.product_types:
+                add((*base, "applies_if"), "give cpv_prefixes or product_types (or drop it)")
+            if condition.product_types and not template.per_model:
+                add(
+                    (*base, "applies_if", "product_types"),
+                    "only a per_model obligation knows its model's product type",
+                )
         resubmit = template.acceptance.resubmit_within
         _check_param_ref(clause, resubmit, (*base, "acceptance", "resubmit_within"), add)
         if template.reminders:
@@ -109,6 +119,12 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 add((*base, "recurrence", "interval"), "the interval must be positive")
             if rec.first is not None:
                 _check_param_ref(clause, rec.first, (*base, "recurrence", "first"), add)
+            if rec.anchor == "trigger" or rec.until == "event_closed":
+                add(
+                    (*base, "recurrence", "anchor"),
+                    "a recurring trigger repeats from the contract; only an event's duty "
+                    "repeats from its trigger or until the event is closed",
+                )
             if rec.anchor == "fixed_date":
                 _check_date(clause, rec.anchor_date, (*base, "recurrence", "anchor_date"), add)
             if rec.ends_on is not None:
@@ -124,7 +140,7 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                         f"parameter {name!r} is a {definition.type.value}, not an integer",
                     )
     elif template.recurrence is not None:
-        add((*base, "recurrence"), "only a trigger of type recurring repeats")
+        _check_event_recurrence(clause, index, add)
 
     if template.applies_from is not None:
         if kind in (TriggerType.EVENT, TriggerType.EVIDENCE_EXPIRY, TriggerType.FINDING):
@@ -133,19 +149,96 @@ def _check_trigger(clause: ClauseFile, index: int, add: Add) -> None:
                 f"only duties planned from the contract have a start date (type is {kind.value})",
             )
         _check_date(clause, template.applies_from, (*base, "applies_from"), add)
-    _check_param_ref(clause, trigger.offset, (*where, "offset"), add)
-    name = param_name(trigger.offset)
-    calendar = trigger.calendar
+    _check_offset(clause, trigger.offset, trigger.calendar, (*where, "offset"), add)
+    if trigger.plans and kind not in (TriggerType.EVENT, TriggerType.FINDING):
+        add(
+            (*where, "plans"),
+            f"only event and finding triggers offer plans to choose from (type is {kind.value})",
+        )
+    if trigger.plans and template.per_model:
+        # A model's duty is planned when the model is added, where no plan is chosen.
+        add((*where, "plans"), "a per_model obligation has no plans to choose from")
+    if trigger.or_earlier is not None:
+        _check_or_earlier(clause, index, add)
+    for plan, text in trigger.plans.items():
+        if plan == NORMAL_PLAN:
+            add((*where, "plans", plan), "the plan 'normal' is the trigger's own offset")
+        _check_offset(clause, text, trigger.calendar, (*where, "plans", plan), add)
+
+
+# The dates a contract gives without any event: what "whichever is earlier" compares with.
+_CONTRACT_DATES = (
+    TriggerType.CONTRACT_SIGNED,
+    TriggerType.CONTRACT_START,
+    TriggerType.CONTRACT_END,
+    TriggerType.FIXED_DATE,
+)
+
+
+def _check_or_earlier(clause: ClauseFile, index: int, add: Add) -> None:
+    template = clause.obligations[index]
+    trigger = template.trigger
+    second = trigger.or_earlier
+    assert second is not None
+    where: Path = ("obligations", index, "trigger", "or_earlier")
+    if trigger.type not in (*_CONTRACT_DATES, TriggerType.EVENT) or template.recurrence:
+        add(
+            where,
+            "only a one-off duty (from the contract, a date or an event) is due at the "
+            "earlier of two dates",
+        )
+    if second.type not in _CONTRACT_DATES:
+        add((*where, "type"), "the earlier date comes from the contract or a fixed date")
+    if second.type is TriggerType.FIXED_DATE:
+        _check_date(clause, second.date, (*where, "date"), add)
+    elif second.date is not None:
+        add((*where, "date"), f"only a fixed_date trigger has a date (type is {second.type.value})")
+    _check_offset(clause, second.offset, second.calendar, (*where, "offset"), add)
+
+
+def _check_event_recurrence(clause: ClauseFile, index: int, add: Add) -> None:
+    """An event's duty may repeat from its first due date (`anchor: trigger`)."""
+    template = clause.obligations[index]
+    rec = template.recurrence
+    assert rec is not None
+    where: Path = ("obligations", index, "recurrence")
+    if template.trigger.type is not TriggerType.EVENT or rec.anchor != "trigger":
+        add(where, "only a recurring trigger, or an event's with anchor: trigger, repeats")
+        return
+    if template.per_model:
+        add(where, "a per_model duty does not repeat after its event")
+    if rec.first is not None:
+        add((*where, "first"), "an event's duty first falls due at the trigger's offset")
+    if rec.until == "none":
+        add((*where, "until"), "an event's repetition ends with the contract at the latest")
+    _check_param_ref(clause, rec.interval, (*where, "interval"), add)
+    interval = _duration_value(clause, rec.interval)
+    if interval is not None and (interval.is_zero or interval.negative):
+        add((*where, "interval"), "the interval must be positive")
+    if rec.ends_on is not None:
+        _check_date(clause, rec.ends_on, (*where, "ends_on"), add)
+    if isinstance(rec.count, str):
+        definition = clause.parameters.get(param_name(rec.count) or "")
+        if definition is None or definition.type is not ParamType.INTEGER:
+            add((*where, "count"), "a whole number or {parameter} of type integer is needed")
+
+
+def _check_offset(
+    clause: ClauseFile, text: str, calendar: CalendarKind | None, path: Path, add: Add
+) -> None:
+    """An offset (or a plan's): its parameter exists and counts days as the trigger does."""
+    _check_param_ref(clause, text, path, add)
+    name = param_name(text)
     if name and name in clause.parameters:
         param_calendar = clause.parameters[name].calendar or CalendarKind.CALENDAR
         if calendar is not None and calendar is not param_calendar:
             add(
-                (*where, "calendar"),
+                (*path[:-1], "calendar") if path[-1] == "offset" else path,
                 f"is {calendar.value} but parameter {name!r} counts {param_calendar.value} days",
             )
-    offset = _duration_value(clause, trigger.offset)
+    offset = _duration_value(clause, text)
     if calendar is CalendarKind.BUSINESS and offset is not None and not offset.is_day_based:
-        add((*where, "offset"), "business-day offsets are counted in days, e.g. P20D")
+        add(path, "business-day offsets are counted in days, e.g. P20D")
 
 
 def _check_per_model(clause: ClauseFile, index: int, add: Add) -> None:

@@ -90,9 +90,44 @@ def _relative(offset: Duration, calendar: CalendarKind, what: str) -> str:
     return f"{words} before {what}" if offset.negative else f"within {words} of {what}"
 
 
+def _or_earlier(
+    template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
+) -> str:
+    """', or on 2029-07-26, whichever is earlier' for a trigger with a second date."""
+    second = template.trigger.or_earlier
+    if second is None:
+        return ""
+    offset, calendar = _resolved(second.offset, clause, values, second.calendar)
+    what = (
+        _date_words(second.date, clause, values)
+        if second.type is TriggerType.FIXED_DATE
+        else _TRIGGERS.get(second.type, second.type.value)
+    )
+    if offset.is_zero:
+        when = f"on {what}" if second.type is TriggerType.FIXED_DATE else f"at {what}"
+    else:
+        words = span_words(offset, calendar)
+        when = f"{words} before {what}" if offset.negative else f"{words} after {what}"
+    return f", or {when}, whichever is earlier"
+
+
 def describe(
     template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]
 ) -> str:
+    """When this duty falls due, and where it applies if not everywhere."""
+    when = _when(template, clause, values)
+    condition = template.applies_if
+    if condition is None:
+        return when
+    where = []
+    if condition.cpv_prefixes:
+        where.append(f"contracts with a CPV code starting {', '.join(condition.cpv_prefixes)}")
+    if condition.product_types:
+        where.append(f"models of type {', '.join(condition.product_types)}")
+    return f"{when} Only for {' or '.join(where)}."
+
+
+def _when(template: ObligationTemplate, clause: ClauseFile, values: Mapping[str, JsonValue]) -> str:
     """One sentence: when this duty falls due."""
     trigger = template.trigger
     offset, calendar = _resolved(trigger.offset, clause, values, trigger.calendar)
@@ -124,13 +159,30 @@ def describe(
             sentence += ", until the contract ends"
         return sentence + "."
     if kind in _TRIGGERS:
-        return _sentence(_relative(offset, calendar, _TRIGGERS[kind]))
+        return _sentence(
+            _relative(offset, calendar, _TRIGGERS[kind]) + _or_earlier(template, clause, values)
+        )
     if kind is TriggerType.FIXED_DATE:
-        return _sentence(_relative(offset, calendar, _date_words(trigger.date, clause, values)))
+        when = _relative(offset, calendar, _date_words(trigger.date, clause, values))
+        return _sentence(when + _or_earlier(template, clause, values))
     if kind is TriggerType.EVIDENCE_EXPIRY:
         evidence = clause.evidence_type(trigger.evidence_type or "")
         label = evidence.label if evidence else trigger.evidence_type
         return _sentence(_relative(offset, calendar, f"the expiry of the {_inline(label)}"))
     event = EVENT_WORDS[trigger.event] if trigger.event else "the event occurs"
     timing = "at once" if offset.is_zero else f"within {span_words(offset, calendar)}"
+    for plan, text in sorted(trigger.plans.items()):
+        other, other_calendar = _resolved(text, clause, values, trigger.calendar)
+        when = "at once" if other.is_zero else f"within {span_words(other, other_calendar)}"
+        timing += f" (with the plan {plan}: {when})"
+    timing += _or_earlier(template, clause, values)
+    repeat = template.recurrence
+    if repeat is not None and repeat.anchor == "trigger":
+        interval, _ = _resolved(repeat.interval, clause, values, CalendarKind.CALENDAR)
+        timing += f", then every {span_words(interval, CalendarKind.CALENDAR)}"
+        timing += (
+            " until the event is closed or the contract ends"
+            if repeat.until == "event_closed"
+            else " until the contract ends"
+        )
     return f"Each time {event}: {timing}."

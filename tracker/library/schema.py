@@ -16,6 +16,14 @@ Field reference: ../shared/DOMAIN.md §3.2. Differences from that proposal, and 
   start; a one-off duty that would is due on the start date, a recurring one is skipped.
 * `escalation_profiles[].steps[].calendar` (calendar | business, default calendar): a rung
   whose `after_due` the clause counts in working days of the contract's country.
+* `recurrence.anchor: trigger` repeats an event's duty from its first due date, bounded by
+  the contract end; `until: event_closed` also ends it when the event is closed.
+* `obligations[].applies_if` (`cpv_prefixes`, `product_types`): a duty planned only for
+  contracts with such a CPV code or, per model, models of such a product type.
+* `trigger.or_earlier`: a second (contract-driven) trigger; the duty is due at whichever
+  is earlier, not counting a second date before the contract start.
+* `trigger.plans` (event and finding triggers): named alternative offsets; `offset` is the
+  plan `normal`. Whoever records the event picks one (`priority`: a shorter deadline).
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from tracker.domain.templates import PARAM_REF as PARAM_REF
 from tracker.domain.templates import TriggerType as TriggerType
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A deadline plan's name, e.g. `priority`; `normal` is the trigger's own offset.
+PlanName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 SEMVER = r"^\d+\.\d+\.\d+$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
@@ -159,6 +169,16 @@ class EvidenceType(Strict):
     lookup_url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
 
 
+class EarlierTrigger(Strict):
+    """The second trigger of "whichever is earlier": a date the contract gives or a fixed
+    one, with its own offset."""
+
+    type: TriggerType
+    date: str | None = None
+    offset: DurationText = "P0D"
+    calendar: CalendarKind | None = None
+
+
 class Trigger(Strict):
     type: TriggerType
     event: EventName | None = None
@@ -170,16 +190,24 @@ class Trigger(Strict):
     # No duty falls before the contract start unless the clause says so here: a one-off
     # duty that would is due on the start date, a recurring one is skipped.
     before_start: bool = False
+    # Event and finding triggers: other deadlines to choose from when the event is
+    # recorded, by name (`offset` is the plan `normal`).
+    plans: dict[PlanName, DurationText] = {}
+    # Due at the earlier of this trigger and `or_earlier` (a one-off or event duty).
+    or_earlier: EarlierTrigger | None = None
 
 
 class Recurrence(Strict):
     interval: DurationText
-    anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due"] = (
+    # `trigger`: an event-triggered duty repeats from its first due date (the event plus
+    # the offset), bounded by the contract end.
+    anchor: Literal["contract_start", "contract_signed", "fixed_date", "first_due", "trigger"] = (
         "contract_start"
     )
     anchor_date: str | None = None
     first: DurationText | None = None
-    until: Literal["contract_end", "none"] = "contract_end"
+    # `event_closed`: until the event is closed (`tracker contract event-close`).
+    until: Literal["contract_end", "none", "event_closed"] = "contract_end"
     # Further bounds; whichever comes first ends the recurrence: no occurrence after
     # `ends_on` (a date or `{parameter}`), at most `count` occurrences (int or `{parameter}`).
     ends_on: str | None = None
@@ -221,6 +249,15 @@ class Ocds(Strict):
     milestone_code: str | None = None
 
 
+class AppliesIf(Strict):
+    """A duty that applies only to some contracts or models: the contract has a CPV code
+    starting with one of `cpv_prefixes`, or (per-model duties) the model's product type is
+    one of `product_types`."""
+
+    cpv_prefixes: list[Annotated[str, StringConstraints(pattern=r"^\d{1,8}$")]] = []
+    product_types: list[Annotated[str, StringConstraints(min_length=1, max_length=60)]] = []
+
+
 class ObligationTemplate(Strict):
     id: Slug
     title: str = Field(min_length=3)
@@ -242,6 +279,8 @@ class ObligationTemplate(Strict):
     # Only for models whose accepted certificate is of this generation (a literal or a
     # `{parameter}`): the re-check when that generation is archived.
     only_generation: str | None = None
+    # Planned only where the condition holds; the clause's other duties as usual.
+    applies_if: AppliesIf | None = None
 
 
 class ClauseFile(Strict):

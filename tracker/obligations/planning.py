@@ -30,10 +30,11 @@ from tracker.domain.schedule import (
     ContractDates,
     Occurrence,
     contract_occurrences,
-    event_occurrence,
+    event_occurrences,
     local_today,
 )
 from tracker.domain.status import next_status_change, status_on
+from tracker.domain.templates import applies_to_model
 from tracker.library.ladders import PolicyInputs, policy_inputs
 from tracker.library.parameters import JsonValue, param_name
 from tracker.library.schema import ClauseFile, EventName, ObligationTemplate, TriggerType
@@ -62,9 +63,19 @@ class ModelRef:
     first_delivery_on: date
     retired_on: date | None
     generation: str | None  # of its latest accepted certificate, if any
+    product_type: str = ""
 
-    def wants(self, template: ObligationTemplate, due_on: date, values: dict[str, Any]) -> bool:
-        """Whether this model owes the duty of `template` falling on `due_on`."""
+    def wants(
+        self,
+        template: ObligationTemplate,
+        due_on: date,
+        values: dict[str, Any],
+        cpv_codes: Sequence[str] = (),
+    ) -> bool:
+        """Whether this model owes the duty of `template` falling on `due_on` under a
+        contract with these CPV codes."""
+        if not applies_to_model(template, cpv_codes, self.product_type):
+            return False  # `applies_if`: not this kind of product
         if due_on < self.first_delivery_on and template.trigger.type is not TriggerType.EVENT:
             return False  # not delivered yet: nothing to certify
         if self.retired_on is not None and due_on >= self.retired_on:
@@ -125,6 +136,7 @@ def load_models(
                 m.first_delivery_on,
                 m.retired_on,
                 generations.get(m.id),
+                m.product_type,
             )
         )
     return found
@@ -136,6 +148,7 @@ def per_model_rows(
     due_on: date,
     models: Sequence[ModelRef],
     values: dict[str, Any],
+    cpv_codes: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """The one contract-level row of a per-model template, made into one row per model
     that owes it (its own key, title and model)."""
@@ -147,7 +160,7 @@ def per_model_rows(
             "product_model_id": model.id,
         }
         for model in models
-        if model.wants(template, due_on, values)
+        if model.wants(template, due_on, values, cpv_codes)
     ]
 
 
@@ -303,6 +316,8 @@ class RaisedEvent:
     id: int
     name: EventName
     occurred_on: date
+    plan: str | None = None  # the deadline chosen when it was recorded (None: normal)
+    closed_on: date | None = None  # ends the duties that repeat until it is closed
 
 
 def event_rows(
@@ -324,26 +339,30 @@ def event_rows(
                 continue
             if template.per_model:
                 continue  # adding the product model plans it (`add_model`): it names the model
-            occurrence = event_occurrence(
+            # A repeating duty is planned to its end at once (the contract end at the
+            # latest): events are few, and closing the event supersedes the rest.
+            for occurrence in event_occurrences(
                 template,
                 clause=clause,
                 values=target.parameters,
                 contract=target.dates,
                 occurred_on=event.occurred_on,
                 event_key=str(event.id),
-            )
-            if due_from is None or occurrence.due_on >= due_from:
-                rows.append(
-                    obligation_row(
-                        occurrence,
-                        clause=clause,
-                        template=template,
-                        target=target,
-                        now=now,
-                        local_now=local_now,
-                        reminder_hour=reminder_hour,
+                plan=event.plan,
+                closed_on=event.closed_on,
+            ):
+                if due_from is None or occurrence.due_on >= due_from:
+                    rows.append(
+                        obligation_row(
+                            occurrence,
+                            clause=clause,
+                            template=template,
+                            target=target,
+                            now=now,
+                            local_now=local_now,
+                            reminder_hour=reminder_hour,
+                        )
                     )
-                )
     return rows
 
 
@@ -381,7 +400,14 @@ def model_contract_rows(
                 local_now=local_now,
                 reminder_hour=reminder_hour,
             )
-            rows += per_model_rows(row, template, occurrence.due_on, models, target.parameters)
+            rows += per_model_rows(
+                row,
+                template,
+                occurrence.due_on,
+                models,
+                target.parameters,
+                target.dates.cpv_codes,
+            )
     return rows
 
 
@@ -464,7 +490,12 @@ def plan_targets(
             )
             if tpl.per_model:
                 rows += per_model_rows(
-                    row, tpl, occ.due_on, models.get(target.contract_id, []), target.parameters
+                    row,
+                    tpl,
+                    occ.due_on,
+                    models.get(target.contract_id, []),
+                    target.parameters,
+                    target.dates.cpv_codes,
                 )
             else:
                 rows.append(row)
@@ -492,11 +523,14 @@ def _target_query() -> Any:
         col(Contract.country),
         col(Contract.timezone),
         col(Contract.reminder_minute),
+        col(Contract.cpv_codes),
     ).join(Contract, col(Contract.id) == col(ContractClause.contract_id))
 
 
 def _to_target(row: Sequence[Any], closed: frozenset[date]) -> PlanTarget:
-    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz, at = row
+    cc_id, contract_id, version_id, params, plan_from, start, end, signed, country, tz, at, cpv = (
+        row
+    )
     return PlanTarget(
         contract_clause_id=cc_id,
         contract_id=contract_id,
@@ -510,6 +544,7 @@ def _to_target(row: Sequence[Any], closed: frozenset[date]) -> PlanTarget:
             country=country,
             timezone=tz,
             closed=closed,
+            cpv_codes=tuple(cpv or ()),
         ),
         reminder_minute=at,
     )

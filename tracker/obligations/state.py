@@ -72,6 +72,7 @@ class Held:
             country=c.country,
             timezone=c.timezone,
             closed=self.closed,
+            cpv_codes=tuple(c.cpv_codes or ()),
         )
 
 

@@ -239,6 +239,7 @@ def record_event(
             text(form, "event"),
             occurred_on=_date(form, "occurred_on"),
             note=optional(form, "note"),
+            plan=optional(form, "plan"),
         )
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="event")
