@@ -16,7 +16,7 @@ MANAGERS = {"C-1": email_of("manager"), "C-2": "someone.else@example.com"}
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), template)
 
 
 def guard_of(route: object) -> tuple[Action, str | None]:

@@ -34,6 +34,7 @@ from tracker.library.versions import semver, summarise, unified
 from tracker.people.roles import Action
 from tracker.web.deps import Form, Visit, allow, settings_of
 from tracker.web.forms import FormError, errors_of, optional, text, values_of
+from tracker.web.references import contract_path
 from tracker.web.render import page, see_other
 
 router = APIRouter()
@@ -130,7 +131,7 @@ def create_contract(
         )
     except BadInput as exc:
         return _new(request, visit, errors=errors_of(exc), form=form)
-    return see_other(f"/contracts/{added.reference}?done=contract-added")
+    return see_other(f"{contract_path(added.reference)}?done=contract-added")
 
 
 # --- editing, events, ending -------------------------------------------------------
@@ -173,7 +174,7 @@ def _manage(
     )
 
 
-@router.get("/contracts/{reference}/edit")
+@router.get("/contracts/{reference:ref}/edit")
 def manage(
     request: Request,
     reference: str,
@@ -186,7 +187,7 @@ def _changed(new: Any, old: Any) -> Any:
     return new if new is not None and new != old else None
 
 
-@router.post("/contracts/{reference}/edit")
+@router.post("/contracts/{reference:ref}/edit")
 def save(
     request: Request,
     reference: str,
@@ -211,10 +212,10 @@ def save(
         return _manage(
             request, visit, reference, errors=errors_of(exc), form=form, failed="edit-contract"
         )
-    return see_other(f"/contracts/{reference}?done=contract-changed")
+    return see_other(f"{contract_path(reference)}?done=contract-changed")
 
 
-@router.post("/contracts/{reference}/events")
+@router.post("/contracts/{reference:ref}/events")
 def record_event(
     request: Request,
     reference: str,
@@ -231,10 +232,10 @@ def record_event(
         )
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="event")
-    return see_other(f"/contracts/{reference}?done=event-recorded")
+    return see_other(f"{contract_path(reference)}?done=event-recorded")
 
 
-@router.post("/contracts/{reference}/end")
+@router.post("/contracts/{reference:ref}/end")
 def end(
     request: Request,
     reference: str,
@@ -253,7 +254,7 @@ def end(
         )
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="end")
-    return see_other(f"/contracts/{reference}?done=contract-ended")
+    return see_other(f"{contract_path(reference)}?done=contract-ended")
 
 
 # --- attaching a clause: choose, fill in, check, attach -------------------------------
@@ -290,7 +291,7 @@ def _attach_page(
     )
 
 
-@router.get("/contracts/{reference}/attach")
+@router.get("/contracts/{reference:ref}/attach")
 def attach_form(
     request: Request,
     reference: str,
@@ -300,7 +301,7 @@ def attach_form(
     return _attach_page(request, visit, reference, clause_id=clause)
 
 
-@router.get("/contracts/{reference}/attach/check")
+@router.get("/contracts/{reference:ref}/attach/check")
 def attach_check(
     request: Request,
     reference: str,
@@ -326,11 +327,11 @@ def attach_check(
         nav="contracts",
         preview=preview,
         params=params,
-        change=request.url.path.removesuffix("/check") + "?" + str(request.query_params),
+        change=contract_path(reference, "attach") + "?" + str(request.query_params),
     )
 
 
-@router.post("/contracts/{reference}/attach")
+@router.post("/contracts/{reference:ref}/attach")
 def attach(
     request: Request,
     reference: str,
@@ -344,7 +345,7 @@ def attach(
         return _attach_page(
             request, visit, reference, clause_id=clause_id, params=params, errors=errors_of(exc)
         )
-    return see_other(f"/contracts/{reference}?done=clause-attached")
+    return see_other(f"{contract_path(reference)}?done=clause-attached")
 
 
 # --- upgrading a clause --------------------------------------------------------------
@@ -360,7 +361,7 @@ def _versions(visit: Visit, reference: str, clause_id: str) -> tuple[Any, Any]:
     return versions.get(pinned.version), visit.ctx.library.clauses.get(clause_id)
 
 
-@router.get("/contracts/{reference}/upgrade/{clause_id}")
+@router.get("/contracts/{reference:ref}/upgrade/{clause_id}")
 def upgrade_form(
     request: Request,
     reference: str,
@@ -386,7 +387,7 @@ def upgrade_form(
     )
 
 
-@router.post("/contracts/{reference}/upgrade/{clause_id}")
+@router.post("/contracts/{reference:ref}/upgrade/{clause_id}")
 def upgrade(
     request: Request,
     reference: str,
@@ -400,4 +401,4 @@ def upgrade(
         return _manage(
             request, visit, reference, errors=errors_of(exc), form=form, failed="upgrade"
         )
-    return see_other(f"/contracts/{reference}?done=clause-upgraded")
+    return see_other(f"{contract_path(reference)}?done=clause-upgraded")

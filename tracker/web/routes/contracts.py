@@ -42,7 +42,7 @@ def contracts(
     )
 
 
-@router.get("/contracts/{reference}")
+@router.get("/contracts/{reference:ref}")
 def contract(
     request: Request,
     reference: str,
