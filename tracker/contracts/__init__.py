@@ -8,6 +8,7 @@ from tracker.contracts.attach_preview import AttachPreview, preview_attachment
 from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.lifecycle import detach_clause, end_contract
+from tracker.contracts.model_standing import ContractModels, contract_models
 from tracker.contracts.models_delivered import (
     add_model,
     list_models,
@@ -34,11 +35,13 @@ from tracker.contracts.upgrades import known_versions, upgrade_clause
 
 __all__ = [
     "AttachPreview",
+    "ContractModels",
     "add_contact",
     "add_contract",
     "add_model",
     "add_supplier",
     "attach_clause",
+    "contract_models",
     "detach_clause",
     "edit_contact",
     "edit_contract",

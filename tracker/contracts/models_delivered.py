@@ -8,9 +8,10 @@ from the retirement date on. Renewals follow each model's own certificate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -54,6 +55,16 @@ CLOSABLE = (*(s.value for s in TIME_DRIVEN), ObligationStatus.REJECTED.value)
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedDuty:
+    """An obligation planned for one model (its certificate, a renewal, a re-check)."""
+
+    obligation_id: int
+    title: str
+    due_on: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProductModelView:
     id: int
     contract: str
@@ -66,6 +77,8 @@ class ProductModelView:
     retire_reason: str | None
     obligations_planned: int = 0
     obligations_closed: int = 0
+    # What adding the model planned for it (empty in other results).
+    planned: list[PlannedDuty] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +100,7 @@ class ModelCertificate:
     standing: str
 
 
-def _view(contract: str, model: ProductModel, **counts: int) -> ProductModelView:
+def model_view(contract: str, model: ProductModel, **counts: Any) -> ProductModelView:
     assert model.id is not None
     return ProductModelView(
         id=model.id,
@@ -215,7 +228,12 @@ def add_model(
             _model_rows(session, contract, model.id, ctx),
             conflict=OBLIGATION_KEY,
         )
-        view = _view(contract.reference, model, obligations_planned=planned)
+        view = model_view(
+            contract.reference,
+            model,
+            obligations_planned=planned,
+            planned=_planned(session, model.id),
+        )
         audit.record(
             session,
             now=ctx.now,
@@ -227,6 +245,18 @@ def add_model(
             after=audit_view(view),
         )
     return view
+
+
+def _planned(session: Session, model_id: int) -> list[PlannedDuty]:
+    rows = session.scalars(
+        select(Obligation)
+        .where(col(Obligation.product_model_id) == model_id)
+        .order_by(col(Obligation.due_on), col(Obligation.id))
+    )
+    return [
+        PlannedDuty(obligation_id=o.id or 0, title=o.title, due_on=o.due_on, status=o.status)
+        for o in rows
+    ]
 
 
 def _find_model(session: Session, contract: Contract, model_id: int) -> ProductModel:
@@ -265,7 +295,7 @@ def retire_model(
                 f"is before the contract start {contract.start_on.isoformat()}",
                 field="retired_on",
             )
-        before = audit_view(_view(reference, model))
+        before = audit_view(model_view(reference, model))
         model.retired_on = day
         model.retire_reason = reason
         session.add(model)
@@ -287,7 +317,7 @@ def retire_model(
             obligation.next_status_at = None
             obligation.updated_at = ctx.now
             session.add(obligation)
-        view = _view(reference, model, obligations_closed=len(closing))
+        view = model_view(reference, model, obligations_closed=len(closing))
         audit.record(
             session,
             now=ctx.now,
@@ -310,7 +340,7 @@ def list_models(ctx: Context, reference: str) -> list[ProductModelView]:
             .where(col(ProductModel.contract_id) == contract.id)
             .order_by(col(ProductModel.id))
         )
-        return [_view(reference, m) for m in models]
+        return [model_view(reference, m) for m in models]
 
 
 def model_certificates(
@@ -330,6 +360,13 @@ def model_certificates(
                 session, contract, cache, on or local_today(ctx.now, contract.timezone)
             )
         return found
+
+
+def lookup_link(template: str | None, number: object) -> str | None:
+    """The scheme's public lookup page for a certificate number (encoded into the address)."""
+    if not template or number is None or str(number) == "":
+        return None
+    return template.replace("{certificate_number}", quote(str(number), safe=""))
 
 
 def _certificates(
@@ -356,18 +393,14 @@ def _certificates(
         kinds = {e for t in clause.obligations if t.per_model for e in t.evidence}
         if not kinds:
             continue
-        latest = _latest_certificates(session, attachment, [m.id or 0 for m in models], kinds)
+        latest = latest_certificates(session, attachment, [m.id or 0 for m in models], kinds)
         for model in models:
             assert model.id is not None
             evidence = latest.get(model.id)
             fields = (evidence.fields if evidence else None) or {}
             number = fields.get("certificate_number")
             kind = clause.evidence_type(evidence.evidence_type) if evidence else None
-            url = (
-                kind.lookup_url.replace("{certificate_number}", str(number))
-                if kind and kind.lookup_url and number
-                else None
-            )
+            url = lookup_link(kind.lookup_url if kind else None, number)
             valid_until = evidence.valid_until if evidence else None
             standing = (
                 "missing"
@@ -395,7 +428,7 @@ def _certificates(
     return found
 
 
-def _latest_certificates(
+def latest_certificates(
     session: Session, attachment: ContractClause, model_ids: list[int], kinds: set[str]
 ) -> dict[int, Evidence]:
     rows = session.execute(
