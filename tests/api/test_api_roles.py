@@ -60,6 +60,7 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                     "finding_id": finding.json()["id"],
                     "run_id": run.json()["run_id"],
                     "fmt": "csv",
+                    "model_id": world.product_model(reference),
                 }
                 path = PREFIX + fill(route.path, values)
                 if on is None and reference == "C-2":

@@ -33,6 +33,7 @@ from tracker.web.routes import (
     audit,
     auth,
     contract_forms,
+    contract_models,
     contracts,
     dashboard,
     feeds,
@@ -54,6 +55,7 @@ ROUTERS = (
     auth.router,
     dashboard.router,
     contract_forms.router,  # before contracts: /contracts/new is not a reference
+    contract_models.router,
     contracts.router,
     obligations.router,
     outbox.router,

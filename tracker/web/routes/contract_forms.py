@@ -44,7 +44,7 @@ EVENTS = [(e.value, EVENT_WORDS[e][:1].upper() + EVENT_WORDS[e][1:]) for e in Ev
 ENDINGS = [("terminated", "Terminated"), ("cancelled", "Cancelled")]
 
 
-def _date(values: FormData | QueryParams, name: str, *, required: bool = False) -> date | None:
+def form_date(values: FormData | QueryParams, name: str, *, required: bool = False) -> date | None:
     raw = values.get(name)
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
@@ -111,8 +111,8 @@ def create_contract(
     form: Form,
 ) -> Response:
     try:
-        start_on = _date(form, "start_on", required=True)
-        end_on = _date(form, "end_on", required=True)
+        start_on = form_date(form, "start_on", required=True)
+        end_on = form_date(form, "end_on", required=True)
         assert start_on is not None
         assert end_on is not None
         added = add_contract(
@@ -122,7 +122,7 @@ def create_contract(
             title=text(form, "title"),
             start_on=start_on,
             end_on=end_on,
-            signed_on=_date(form, "signed_on"),
+            signed_on=form_date(form, "signed_on"),
             manager_email=optional(form, "manager_email"),
             timezone=optional(form, "timezone"),
             buyer=optional(form, "buyer"),
@@ -204,9 +204,9 @@ def save(
             manager_email=_changed(optional(form, "manager_email"), old.manager_email),
             value=_changed(_amount(form), old.value_amount),
             currency=_changed(optional(form, "currency"), old.currency),
-            start_on=_changed(_date(form, "start_on"), old.start_on),
-            end_on=_changed(_date(form, "end_on"), old.end_on),
-            signed_on=_changed(_date(form, "signed_on"), old.signed_on),
+            start_on=_changed(form_date(form, "start_on"), old.start_on),
+            end_on=_changed(form_date(form, "end_on"), old.end_on),
+            signed_on=_changed(form_date(form, "signed_on"), old.signed_on),
         )
     except BadInput as exc:
         return _manage(
@@ -227,7 +227,7 @@ def record_event(
             visit.ctx,
             reference,
             text(form, "event"),
-            occurred_on=_date(form, "occurred_on"),
+            occurred_on=form_date(form, "occurred_on"),
             note=optional(form, "note"),
         )
     except BadInput as exc:
@@ -243,7 +243,7 @@ def end(
     form: Form,
 ) -> Response:
     try:
-        ended_on = _date(form, "ended_on", required=True)
+        ended_on = form_date(form, "ended_on", required=True)
         assert ended_on is not None
         end_contract(
             visit.ctx,
