@@ -142,7 +142,7 @@ def _schemes(
                 valid_until=evidence.valid_until if evidence else None,
                 accepted=evidence is not None,
                 duty_statuses=[d.status for d in own if d.status not in _SETTLED],
-                retired=model.retired_on is not None and model.retired_on <= today,
+                retired=model.retired_on is not None,
                 today=today,
             )
             found[model.id].append(

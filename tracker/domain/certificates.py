@@ -18,7 +18,7 @@ class CertificateStatus(StrEnum):
     MISSING = "missing"
     # No valid certificate, and it was due: the first certificate is late or it expired.
     OVERDUE = "overdue"
-    # The model is retired, has no valid certificate and owes nothing more.
+    # The model is retired (or will be), has no valid certificate and owes nothing more.
     RETIRED = "retired"
 
 
