@@ -3,6 +3,8 @@ model (with the scheme's lookup address), and models in each standing."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -12,6 +14,7 @@ from tracker.db import get_engine, read_session
 from tracker.models import Obligation
 
 SCHEME = "model-certificate"
+TODAY = date(2027, 3, 5)
 LOOKUP = "https://certificates.example.org/find?number="
 MODEL_CLAUSE = (
     HEADER.format(id=SCHEME)
@@ -43,17 +46,19 @@ obligations:
 )
 
 
-def attach_model_clause(world: World, reference: str = "C-1") -> None:
+def attach_model_clause(world: World, reference: str = "C-1", *, now: str = CLI_NOW) -> None:
     path = world.tmp / "clauses" / f"{SCHEME}.yaml"
     if not path.exists():
         path.write_text(MODEL_CLAUSE, encoding="utf-8")
-    world.cli.ok("contract", "attach", reference, SCHEME, "--now", CLI_NOW)
+    world.cli.ok("contract", "attach", reference, SCHEME, "--now", now)
 
 
-def add_model(world: World, name: str, first: str, reference: str = "C-1") -> int:
+def add_model(
+    world: World, name: str, first: str, reference: str = "C-1", *, now: str = CLI_NOW
+) -> int:
     added = world.cli.ok(
         "contract", "model", "add", reference, "--manufacturer", "Example", "--name", name,
-        "--product-type", "notebook", "--first-delivery-on", first, "--now", CLI_NOW,
+        "--product-type", "notebook", "--first-delivery-on", first, "--now", now,
         "--format", "json",
     ).json()  # fmt: skip
     model_id: int = added["id"]
@@ -72,24 +77,32 @@ def first_certificate(world: World, model_id: int) -> int:
     return found
 
 
-def certify(world: World, model_id: int, number: str, until: str) -> None:
+def certify(world: World, model_id: int, number: str, until: str, *, now: str = CLI_NOW) -> None:
     path = world.tmp / f"{number.replace('/', '-')}.pdf"
     path.write_bytes(PDF + number.encode())
     world.cli.ok(
         "evidence", "add", str(first_certificate(world, model_id)), str(path),
         "--type", "energy-certificate", "--field", f"certificate_number={number}",
-        "--field", "generation=10", "--valid-until", until, "--now", CLI_NOW,
+        "--field", "generation=10", "--valid-until", until, "--now", now,
     )  # fmt: skip
 
 
-def three_models(world: World) -> dict[str, int]:
-    """On C-1 (today 2027-03-05): one valid certificate, one expiring, one missing."""
-    attach_model_clause(world)
+def three_models(
+    world: World, reference: str = "C-1", *, today: date = TODAY, now: str = CLI_NOW
+) -> dict[str, int]:
+    """On `reference` (whose today is `today`, by default the world's 2027-03-05): one valid
+    certificate (to 2029-12-31), one expiring (2027-04-15, its renewal's reminder window
+    open), one missing (due 2027-03-20): dates relative to `today`."""
+    attach_model_clause(world, reference, now=now)
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
     ids = {
-        "valid": add_model(world, "ProBook 440", "2027-03-10"),
-        "expiring": add_model(world, "ProBook 450", "2027-03-10"),
-        "missing": add_model(world, "EliteBook 840", "2027-03-20"),
+        "valid": add_model(world, "ProBook 440", day(5), reference, now=now),
+        "expiring": add_model(world, "ProBook 450", day(5), reference, now=now),
+        "missing": add_model(world, "EliteBook 840", day(15), reference, now=now),
     }
-    certify(world, ids["valid"], "TCO A&B 1", "2029-12-31")
-    certify(world, ids["expiring"], "TCO-2", "2027-04-15")
+    certify(world, ids["valid"], "TCO A&B 1", day(1032), now=now)
+    certify(world, ids["expiring"], "TCO-2", day(41), now=now)
     return ids
