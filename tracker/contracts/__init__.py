@@ -8,13 +8,9 @@ from tracker.contracts.attach_preview import AttachPreview, preview_attachment
 from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.lifecycle import detach_clause, end_contract
+from tracker.contracts.model_certificates import model_certificates
 from tracker.contracts.model_standing import ContractModels, contract_models
-from tracker.contracts.models_delivered import (
-    add_model,
-    list_models,
-    model_certificates,
-    retire_model,
-)
+from tracker.contracts.models_delivered import add_model, list_models, retire_model
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
     add_contract,

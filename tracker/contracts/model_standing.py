@@ -11,13 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tracker.context import Context
-from tracker.contracts.models_delivered import (
-    PlannedDuty,
-    ProductModelView,
-    latest_certificates,
-    lookup_link,
-    model_view,
-)
+from tracker.contracts.model_certificates import latest_certificates, lookup_link
+from tracker.contracts.models_delivered import PlannedDuty, ProductModelView, model_view
 from tracker.contracts.register import get_by_reference
 from tracker.db import read_session
 from tracker.domain.certificates import CertificateStatus, certificate_status
