@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tracker.paths import templates_dir
+
+
+def path_segment(value: object) -> str:
+    """A value as one address segment: `/` and every other reserved character encoded."""
+    return quote(str(value), safe="")
 
 
 def markdown_cell(value: object) -> str:
@@ -26,6 +32,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["mdcell"] = markdown_cell
+    env.filters["ref"] = path_segment
     return env
 
 

@@ -16,7 +16,7 @@ MANAGERS = {"C-1": email_of("manager"), "C-2": "someone.else@example.com"}
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), template)
 
 
 def guard_of(route: object) -> tuple[Action, str | None]:
@@ -60,6 +60,7 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                     "finding_id": finding.json()["id"],
                     "run_id": run.json()["run_id"],
                     "fmt": "csv",
+                    "model_id": world.product_model(reference),
                 }
                 path = PREFIX + fill(route.path, values)
                 if on is None and reference == "C-2":

@@ -1,7 +1,7 @@
 """axe-core on each main page in a real browser: no serious or critical violation.
 
 Runs Debian's chromium against a real `tracker serve`; the world has a finding and a report
-so that their pages show tables, not only empty states."""
+so that their pages show tables, not only empty states, and C-1 has product models."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from tests.cli import Cli
 from tests.e2e.server import CHROMIUM, needs_chromium, serving
+from tests.web.models_world import three_models
 from tests.web.world import CLI_NOW, PASSWORD, build, email_of
 
 pytestmark = needs_chromium
@@ -35,6 +36,7 @@ PAGES = (
     "/contracts/new",
     "/contracts/C-1/edit",
     "/contracts/C-1/attach",
+    "/contracts/C-1/models/1/retire",
     "/outbox",
     "/feeds",
     "/import",
@@ -49,6 +51,7 @@ def site(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     world = build(Cli(capsys, monkeypatch), tmp_path, tracker_env, monkeypatch)
+    three_models(world)  # the contract page shows models in each standing
     world.cli.ok("finding", "add", "--severity", "major", "--text", "Two sites were not listed",
                  "--contract", "C-1", "--now", CLI_NOW)  # fmt: skip
     world.cli.ok("report", "--scope", "portfolio", "--period", "2027-Q1",
@@ -90,6 +93,9 @@ def test_no_serious_accessibility_violation_on_the_main_pages(site: str) -> None
             page.goto(f"{site}/contracts/new")
             page.get_by_role("button", name="Add contract").click()
             found["/contracts/new (errors)"] = serious(axe.run(page))
+            page.goto(f"{site}/contracts/C-1")
+            page.get_by_role("button", name="Add model").click()
+            found["/contracts/C-1 (add a model, errors)"] = serious(axe.run(page))
         finally:
             browser.close()
     assert {path: v for path, v in found.items() if v} == {}

@@ -17,7 +17,7 @@ MANAGERS = {"C-1": email_of("manager"), "C-2": "someone.else@example.com"}
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), template)
 
 
 def test_every_route_for_every_role(world: World) -> None:

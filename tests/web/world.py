@@ -25,6 +25,7 @@ from tracker.models import (
     Finding,
     Obligation,
     OutboxMessage,
+    ProductModel,
     ReportRun,
     ReportSchedule,
 )
@@ -125,7 +126,25 @@ class World:
             "clause_id": "web-clause",
             "run_id": self.report_run(),
             "schedule_id": self.report_schedule(),
+            "model_id": self.product_model(reference),
         }
+
+    def product_model(self, reference: str) -> int:
+        """The contract's first product model (added here when it has none)."""
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(
+                select(col(ProductModel.id))
+                .where(col(ProductModel.contract_id) == self.contract_id(reference))
+                .order_by(col(ProductModel.id))
+            ).first()
+        if found is not None:
+            return found
+        self.cli.ok(
+            "contract", "model", "add", reference, "--manufacturer", "Example",
+            "--name", f"Model of {reference}", "--product-type", "notebook",
+            "--first-delivery-on", "2027-03-10", "--now", CLI_NOW,
+        )  # fmt: skip
+        return self.product_model(reference)
 
     def report_run(self) -> int:
         with read_session(get_engine(self.url)) as s:

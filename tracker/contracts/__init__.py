@@ -9,12 +9,9 @@ from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.event_closing import close_event
 from tracker.contracts.lifecycle import detach_clause, end_contract
-from tracker.contracts.models_delivered import (
-    add_model,
-    list_models,
-    model_certificates,
-    retire_model,
-)
+from tracker.contracts.model_certificates import model_certificates
+from tracker.contracts.model_standing import ContractModels, contract_models
+from tracker.contracts.models_delivered import add_model, list_models, retire_model
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
     add_contract,
@@ -35,12 +32,14 @@ from tracker.contracts.upgrades import known_versions, upgrade_clause
 
 __all__ = [
     "AttachPreview",
+    "ContractModels",
     "add_contact",
     "add_contract",
     "add_model",
     "add_supplier",
     "attach_clause",
     "close_event",
+    "contract_models",
     "detach_clause",
     "edit_contact",
     "edit_contract",

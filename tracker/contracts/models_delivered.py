@@ -8,7 +8,7 @@ from the retirement date on. Renewals follow each model's own certificate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,9 +30,6 @@ from tracker.errors import BadInput, NotFound
 from tracker.library.schema import ClauseFile, EventName, TriggerType
 from tracker.models import (
     Contract,
-    ContractClause,
-    Evidence,
-    EvidenceStatus,
     Obligation,
     ProductModel,
     table_of,
@@ -54,6 +51,16 @@ CLOSABLE = (*(s.value for s in TIME_DRIVEN), ObligationStatus.REJECTED.value)
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedDuty:
+    """An obligation planned for one model (its certificate, a renewal, a re-check)."""
+
+    obligation_id: int
+    title: str
+    due_on: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class ProductModelView:
     id: int
     contract: str
@@ -66,28 +73,11 @@ class ProductModelView:
     retire_reason: str | None
     obligations_planned: int = 0
     obligations_closed: int = 0
+    # What adding the model planned for it (empty in other results).
+    planned: list[PlannedDuty] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class ModelCertificate:
-    """A model's standing under one per-model clause: its latest accepted certificate."""
-
-    model_id: int
-    contract: str
-    manufacturer: str
-    name: str
-    product_type: str
-    retired_on: date | None
-    scheme: str  # the clause id, e.g. tco-certified-valid
-    certificate_number: str | None
-    generation: str | None
-    valid_until: date | None
-    lookup_url: str | None
-    # valid | expired | missing (no accepted certificate yet)
-    standing: str
-
-
-def _view(contract: str, model: ProductModel, **counts: int) -> ProductModelView:
+def model_view(contract: str, model: ProductModel, **counts: Any) -> ProductModelView:
     assert model.id is not None
     return ProductModelView(
         id=model.id,
@@ -217,7 +207,12 @@ def add_model(
             _model_rows(session, contract, model.id, ctx),
             conflict=OBLIGATION_KEY,
         )
-        view = _view(contract.reference, model, obligations_planned=planned)
+        view = model_view(
+            contract.reference,
+            model,
+            obligations_planned=planned,
+            planned=_planned(session, model.id),
+        )
         audit.record(
             session,
             now=ctx.now,
@@ -229,6 +224,18 @@ def add_model(
             after=audit_view(view),
         )
     return view
+
+
+def _planned(session: Session, model_id: int) -> list[PlannedDuty]:
+    rows = session.scalars(
+        select(Obligation)
+        .where(col(Obligation.product_model_id) == model_id)
+        .order_by(col(Obligation.due_on), col(Obligation.id))
+    )
+    return [
+        PlannedDuty(obligation_id=o.id or 0, title=o.title, due_on=o.due_on, status=o.status)
+        for o in rows
+    ]
 
 
 def _find_model(session: Session, contract: Contract, model_id: int) -> ProductModel:
@@ -267,7 +274,7 @@ def retire_model(
                 f"is before the contract start {contract.start_on.isoformat()}",
                 field="retired_on",
             )
-        before = audit_view(_view(reference, model))
+        before = audit_view(model_view(reference, model))
         model.retired_on = day
         model.retire_reason = reason
         session.add(model)
@@ -289,7 +296,7 @@ def retire_model(
             obligation.next_status_at = None
             obligation.updated_at = ctx.now
             session.add(obligation)
-        view = _view(reference, model, obligations_closed=len(closing))
+        view = model_view(reference, model, obligations_closed=len(closing))
         audit.record(
             session,
             now=ctx.now,
@@ -312,103 +319,4 @@ def list_models(ctx: Context, reference: str) -> list[ProductModelView]:
             .where(col(ProductModel.contract_id) == contract.id)
             .order_by(col(ProductModel.id))
         )
-        return [_view(reference, m) for m in models]
-
-
-def model_certificates(
-    ctx: Context, reference: str | None = None, *, on: date | None = None
-) -> list[ModelCertificate]:
-    """Every model's standing under each per-model clause of its contract (all contracts
-    if `reference` is None): its latest accepted certificate and whether it is valid on
-    `on` (default: the contract's today)."""
-    with read_session(ctx.engine) as session:
-        stmt = select(Contract).order_by(col(Contract.reference))
-        if reference is not None:
-            stmt = stmt.where(col(Contract.id) == get_by_reference(session, reference).id)
-        cache = ClauseCache(session)
-        found: list[ModelCertificate] = []
-        for contract in session.scalars(stmt):
-            found += _certificates(
-                session, contract, cache, on or local_today(ctx.now, contract.timezone)
-            )
-        return found
-
-
-def _certificates(
-    session: Session, contract: Contract, cache: ClauseCache, today: date
-) -> list[ModelCertificate]:
-    models = list(
-        session.scalars(
-            select(ProductModel)
-            .where(col(ProductModel.contract_id) == contract.id)
-            .order_by(col(ProductModel.id))
-        )
-    )
-    if not models:
-        return []
-    attached = session.scalars(
-        select(ContractClause).where(
-            col(ContractClause.contract_id) == contract.id,
-            col(ContractClause.detached_at).is_(None),
-        )
-    )
-    found: list[ModelCertificate] = []
-    for attachment in attached:
-        clause = cache(attachment.clause_version_id)
-        kinds = {e for t in clause.obligations if t.per_model for e in t.evidence}
-        if not kinds:
-            continue
-        latest = _latest_certificates(session, attachment, [m.id or 0 for m in models], kinds)
-        for model in models:
-            assert model.id is not None
-            evidence = latest.get(model.id)
-            fields = (evidence.fields if evidence else None) or {}
-            number = fields.get("certificate_number")
-            kind = clause.evidence_type(evidence.evidence_type) if evidence else None
-            url = (
-                kind.lookup_url.replace("{certificate_number}", str(number))
-                if kind and kind.lookup_url and number
-                else None
-            )
-            valid_until = evidence.valid_until if evidence else None
-            standing = (
-                "missing"
-                if evidence is None
-                else "expired"
-                if valid_until is not None and valid_until < today
-                else "valid"
-            )
-            found.append(
-                ModelCertificate(
-                    model_id=model.id,
-                    contract=contract.reference,
-                    manufacturer=model.manufacturer,
-                    name=model.name,
-                    product_type=model.product_type,
-                    retired_on=model.retired_on,
-                    scheme=clause.id,
-                    certificate_number=str(number) if number is not None else None,
-                    generation=str(fields["generation"]) if "generation" in fields else None,
-                    valid_until=valid_until,
-                    lookup_url=url,
-                    standing=standing,
-                )
-            )
-    return found
-
-
-def _latest_certificates(
-    session: Session, attachment: ContractClause, model_ids: list[int], kinds: set[str]
-) -> dict[int, Evidence]:
-    rows = session.execute(
-        select(col(Obligation.product_model_id), Evidence)
-        .join(Evidence, col(Evidence.obligation_id) == col(Obligation.id))
-        .where(
-            col(Obligation.contract_clause_id) == attachment.id,
-            col(Obligation.product_model_id).in_(model_ids),
-            col(Evidence.status) == EvidenceStatus.ACCEPTED.value,
-            col(Evidence.evidence_type).in_(sorted(kinds)),
-        )
-        .order_by(col(Evidence.reviewed_at), col(Evidence.id))
-    )
-    return {model_id: evidence for model_id, evidence in rows}  # the latest wins
+        return [model_view(reference, m) for m in models]

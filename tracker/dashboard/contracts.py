@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import col
 
 from tracker.context import Context
-from tracker.contracts import get_contract
+from tracker.contracts import ContractModels, contract_models, get_contract
 from tracker.dashboard.evidence_rows import EvidenceRow, evidence_row
 from tracker.dashboard.words import relative
 from tracker.db import read_session
@@ -173,6 +173,7 @@ class ContractPage:
     evidence: list[EvidenceRow]
     findings: list[Any]
     may_edit: bool
+    models: ContractModels
 
 
 def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
@@ -210,4 +211,5 @@ def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
         evidence=[evidence_row(r, may_see_restricted=see) for r in rows],
         findings=list_findings(ctx, contract=reference),
         may_edit=may_on_contract(person, Action.EDIT_CONTRACT, manager_email=view.manager_email),
+        models=contract_models(ctx, reference),
     )

@@ -27,11 +27,13 @@ from tracker.web.api.errors import error as api_error
 from tracker.web.deps import Visit, session_token
 from tracker.web.errors import CsrfRefused, MalformedForm, SignInNeeded, TooLarge
 from tracker.web.portal import routes as portal_routes
+from tracker.web.references import EncodedSlashes
 from tracker.web.render import page, see_other
 from tracker.web.routes import (
     audit,
     auth,
     contract_forms,
+    contract_models,
     contracts,
     dashboard,
     feeds,
@@ -53,6 +55,7 @@ ROUTERS = (
     auth.router,
     dashboard.router,
     contract_forms.router,  # before contracts: /contracts/new is not a reference
+    contract_models.router,
     contracts.router,
     obligations.router,
     outbox.router,
@@ -215,4 +218,5 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     _handlers(app)
     _check_every_route_is_guarded()
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(EncodedSlashes)
     return app

@@ -30,6 +30,8 @@ FLASH = {
     "event-recorded": "Event recorded. Obligations it triggers are planned.",
     "contract-ended": "Contract ended. Its open obligations are closed.",
     "clause-upgraded": "Clause upgraded to the new version.",
+    "model-added": "Product model added. Its certificate obligations are planned.",
+    "model-retired": "Product model retired. Its obligations from that day on are closed.",
     "finding-added": "Finding recorded.",
     "finding-changed": "Finding changed.",
     "report-produced": "Report produced. Download it from the list below.",

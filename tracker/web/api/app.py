@@ -17,6 +17,7 @@ from tracker.web.api import errors
 from tracker.web.api.errors import ErrorBody
 from tracker.web.api.routes import (
     clauses,
+    contract_models,
     contracts,
     evidence,
     findings,
@@ -29,6 +30,7 @@ PREFIX = "/api/v1"
 ROUTERS = (
     suppliers.router,
     contracts.router,
+    contract_models.router,
     clauses.router,
     obligations.router,
     evidence.router,
@@ -66,9 +68,10 @@ def create_api(settings: Settings, *, clock: Callable[[], datetime]) -> FastAPI:
     api = FastAPI(
         title="Clause Tracker API",
         version=__version__,
-        description="The use cases of the Clause Tracker: suppliers, contracts, clauses, "
-        "obligations, evidence, findings and reports. Authenticate with a personal token "
-        "(`tracker user token EMAIL`) as `Authorization: Bearer <token>`; it acts with its "
+        description="The use cases of the Clause Tracker: suppliers, contracts and their "
+        "product models, clauses, obligations, evidence, findings and reports. Authenticate "
+        "with a personal token (`tracker user token EMAIL`) as `Authorization: Bearer "
+        "<token>`; it acts with its "
         'person\'s role. Errors are `{"error": {"message", "field"}}`, `field` a JSON '
         "pointer into the request body.",
         openapi_url="/openapi.json",

@@ -90,6 +90,21 @@ class ContractEnd(Body):
     reason: Text
 
 
+class ModelCreate(Body):
+    manufacturer: Short = Field(description="the brand owner, as on the certificate")
+    name: Short = Field(description="model name or number, as on the certificate")
+    product_type: Short = Field(description="e.g. notebook, monitor, smartphone")
+    first_delivery_on: date = Field(
+        description="within the contract; the first certificate is due by then"
+    )
+    last_delivery_on: date | None = None
+
+
+class ModelRetire(Body):
+    reason: Text = Field(description="why the model is no longer delivered (audited)")
+    retired_on: date | None = Field(default=None, description="default: today")
+
+
 class Extension(Body):
     to: date
     reason: Text

@@ -34,6 +34,7 @@ from tracker.library.versions import semver, summarise, unified
 from tracker.people.roles import Action
 from tracker.web.deps import Form, Visit, allow, settings_of
 from tracker.web.forms import FormError, errors_of, optional, text, values_of
+from tracker.web.references import contract_path
 from tracker.web.render import page, see_other
 
 router = APIRouter()
@@ -43,7 +44,7 @@ EVENTS = [(e.value, EVENT_WORDS[e][:1].upper() + EVENT_WORDS[e][1:]) for e in Ev
 ENDINGS = [("terminated", "Terminated"), ("cancelled", "Cancelled")]
 
 
-def _date(values: FormData | QueryParams, name: str, *, required: bool = False) -> date | None:
+def form_date(values: FormData | QueryParams, name: str, *, required: bool = False) -> date | None:
     raw = values.get(name)
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
@@ -115,8 +116,8 @@ def create_contract(
     form: Form,
 ) -> Response:
     try:
-        start_on = _date(form, "start_on", required=True)
-        end_on = _date(form, "end_on", required=True)
+        start_on = form_date(form, "start_on", required=True)
+        end_on = form_date(form, "end_on", required=True)
         assert start_on is not None
         assert end_on is not None
         added = add_contract(
@@ -126,7 +127,7 @@ def create_contract(
             title=text(form, "title"),
             start_on=start_on,
             end_on=end_on,
-            signed_on=_date(form, "signed_on"),
+            signed_on=form_date(form, "signed_on"),
             manager_email=optional(form, "manager_email"),
             timezone=optional(form, "timezone"),
             buyer=optional(form, "buyer"),
@@ -136,7 +137,7 @@ def create_contract(
         )
     except BadInput as exc:
         return _new(request, visit, errors=errors_of(exc), form=form)
-    return see_other(f"/contracts/{added.reference}?done=contract-added")
+    return see_other(f"{contract_path(added.reference)}?done=contract-added")
 
 
 # --- editing, events, ending -------------------------------------------------------
@@ -180,7 +181,7 @@ def _manage(
     )
 
 
-@router.get("/contracts/{reference}/edit")
+@router.get("/contracts/{reference:ref}/edit")
 def manage(
     request: Request,
     reference: str,
@@ -193,7 +194,7 @@ def _changed(new: Any, old: Any) -> Any:
     return new if new is not None and new != old else None
 
 
-@router.post("/contracts/{reference}/edit")
+@router.post("/contracts/{reference:ref}/edit")
 def save(
     request: Request,
     reference: str,
@@ -210,9 +211,9 @@ def save(
             manager_email=_changed(optional(form, "manager_email"), old.manager_email),
             value=_changed(_amount(form), old.value_amount),
             currency=_changed(optional(form, "currency"), old.currency),
-            start_on=_changed(_date(form, "start_on"), old.start_on),
-            end_on=_changed(_date(form, "end_on"), old.end_on),
-            signed_on=_changed(_date(form, "signed_on"), old.signed_on),
+            start_on=_changed(form_date(form, "start_on"), old.start_on),
+            end_on=_changed(form_date(form, "end_on"), old.end_on),
+            signed_on=_changed(form_date(form, "signed_on"), old.signed_on),
             # Emptied: back to the site's hour; a form without the field changes nothing.
             reminder_time=_changed(text(form, "reminder_time").strip(), old.reminder_time or "")
             if "reminder_time" in form
@@ -222,10 +223,10 @@ def save(
         return _manage(
             request, visit, reference, errors=errors_of(exc), form=form, failed="edit-contract"
         )
-    return see_other(f"/contracts/{reference}?done=contract-changed")
+    return see_other(f"{contract_path(reference)}?done=contract-changed")
 
 
-@router.post("/contracts/{reference}/events")
+@router.post("/contracts/{reference:ref}/events")
 def record_event(
     request: Request,
     reference: str,
@@ -237,16 +238,16 @@ def record_event(
             visit.ctx,
             reference,
             text(form, "event"),
-            occurred_on=_date(form, "occurred_on"),
+            occurred_on=form_date(form, "occurred_on"),
             note=optional(form, "note"),
             plan=optional(form, "plan"),
         )
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="event")
-    return see_other(f"/contracts/{reference}?done=event-recorded")
+    return see_other(f"{contract_path(reference)}?done=event-recorded")
 
 
-@router.post("/contracts/{reference}/end")
+@router.post("/contracts/{reference:ref}/end")
 def end(
     request: Request,
     reference: str,
@@ -254,7 +255,7 @@ def end(
     form: Form,
 ) -> Response:
     try:
-        ended_on = _date(form, "ended_on", required=True)
+        ended_on = form_date(form, "ended_on", required=True)
         assert ended_on is not None
         end_contract(
             visit.ctx,
@@ -265,7 +266,7 @@ def end(
         )
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="end")
-    return see_other(f"/contracts/{reference}?done=contract-ended")
+    return see_other(f"{contract_path(reference)}?done=contract-ended")
 
 
 # --- attaching a clause: choose, fill in, check, attach -------------------------------
@@ -302,7 +303,7 @@ def _attach_page(
     )
 
 
-@router.get("/contracts/{reference}/attach")
+@router.get("/contracts/{reference:ref}/attach")
 def attach_form(
     request: Request,
     reference: str,
@@ -312,7 +313,7 @@ def attach_form(
     return _attach_page(request, visit, reference, clause_id=clause)
 
 
-@router.get("/contracts/{reference}/attach/check")
+@router.get("/contracts/{reference:ref}/attach/check")
 def attach_check(
     request: Request,
     reference: str,
@@ -338,11 +339,11 @@ def attach_check(
         nav="contracts",
         preview=preview,
         params=params,
-        change=request.url.path.removesuffix("/check") + "?" + str(request.query_params),
+        change=contract_path(reference, "attach") + "?" + str(request.query_params),
     )
 
 
-@router.post("/contracts/{reference}/attach")
+@router.post("/contracts/{reference:ref}/attach")
 def attach(
     request: Request,
     reference: str,
@@ -356,7 +357,7 @@ def attach(
         return _attach_page(
             request, visit, reference, clause_id=clause_id, params=params, errors=errors_of(exc)
         )
-    return see_other(f"/contracts/{reference}?done=clause-attached")
+    return see_other(f"{contract_path(reference)}?done=clause-attached")
 
 
 # --- upgrading a clause --------------------------------------------------------------
@@ -372,7 +373,7 @@ def _versions(visit: Visit, reference: str, clause_id: str) -> tuple[Any, Any]:
     return versions.get(pinned.version), visit.ctx.library.clauses.get(clause_id)
 
 
-@router.get("/contracts/{reference}/upgrade/{clause_id}")
+@router.get("/contracts/{reference:ref}/upgrade/{clause_id}")
 def upgrade_form(
     request: Request,
     reference: str,
@@ -398,7 +399,7 @@ def upgrade_form(
     )
 
 
-@router.post("/contracts/{reference}/upgrade/{clause_id}")
+@router.post("/contracts/{reference:ref}/upgrade/{clause_id}")
 def upgrade(
     request: Request,
     reference: str,
@@ -412,4 +413,4 @@ def upgrade(
         return _manage(
             request, visit, reference, errors=errors_of(exc), form=form, failed="upgrade"
         )
-    return see_other(f"/contracts/{reference}?done=clause-upgraded")
+    return see_other(f"{contract_path(reference)}?done=clause-upgraded")

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
 
 from tracker.dashboard import contract_page, find_contracts
 from tracker.people.roles import Action
 from tracker.web.deps import Visit, allow, settings_of
+from tracker.web.forms import FormError, values_of
 from tracker.web.render import page
 
 router = APIRouter()
@@ -42,13 +44,17 @@ def contracts(
     )
 
 
-@router.get("/contracts/{reference}")
-def contract(
+def contract_view(
     request: Request,
+    visit: Visit,
     reference: str,
-    visit: Annotated[Visit, Depends(allow(Action.READ))],
+    *,
+    errors: list[FormError] | None = None,
+    form: FormData | None = None,
 ) -> HTMLResponse:
+    """The contract page; after a failed "Add a model", with its errors and what was typed."""
     view = contract_page(visit.ctx, reference, visit.person)
+    added = request.query_params.get("model", "")
     return page(
         request,
         "contract.html",
@@ -58,4 +64,18 @@ def contract(
         nav="contracts",
         view=view,
         site_reminder_time=f"{settings_of(request).reminder_hour:02d}:00",
+        added=int(added) if added.isdigit() and not errors else None,
+        errors=errors,
+        values=values_of(form),
+        failed="add-model" if errors else "",
+        status_code=400 if errors else 200,
     )
+
+
+@router.get("/contracts/{reference:ref}")
+def contract(
+    request: Request,
+    reference: str,
+    visit: Annotated[Visit, Depends(allow(Action.READ))],
+) -> HTMLResponse:
+    return contract_view(request, visit, reference)

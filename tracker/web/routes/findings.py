@@ -28,6 +28,7 @@ from tracker.models import FindingStatus
 from tracker.people.roles import Action
 from tracker.web.deps import Form, Visit, allow
 from tracker.web.forms import FormError, errors_of, optional, text, values_of
+from tracker.web.references import contract_path
 from tracker.web.render import page, see_other
 
 router = APIRouter()
@@ -181,7 +182,7 @@ def _record(
     return raised.id
 
 
-@router.get("/contracts/{reference}/findings/new")
+@router.get("/contracts/{reference:ref}/findings/new")
 def new_on_contract(
     request: Request,
     reference: str,
@@ -189,11 +190,11 @@ def new_on_contract(
 ) -> HTMLResponse:
     return _new(
         request, visit, reference=reference, obligation=None,
-        action=f"/contracts/{reference}/findings",
+        action=contract_path(reference, "findings"),
     )  # fmt: skip
 
 
-@router.post("/contracts/{reference}/findings")
+@router.post("/contracts/{reference:ref}/findings")
 def add_on_contract(
     request: Request,
     reference: str,
@@ -205,7 +206,7 @@ def add_on_contract(
     except BadInput as exc:
         return _new(
             request, visit, reference=reference, obligation=None,
-            action=f"/contracts/{reference}/findings", errors=errors_of(exc), form=form,
+            action=contract_path(reference, "findings"), errors=errors_of(exc), form=form,
         )  # fmt: skip
     return see_other(f"/findings/{finding_id}?done=finding-added")
 

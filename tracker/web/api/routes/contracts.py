@@ -46,7 +46,7 @@ def contracts(
     )
 
 
-@router.get("/contracts/{reference}")
+@router.get("/contracts/{reference:ref}")
 def contract(
     reference: Reference, who: Annotated[Caller, Depends(allow(Action.READ, on="reference"))]
 ) -> ContractDetail:
@@ -81,7 +81,7 @@ def create_contract(
 Editor = Annotated[Caller, Depends(allow(Action.EDIT_CONTRACT, on="reference"))]
 
 
-@router.patch("/contracts/{reference}")
+@router.patch("/contracts/{reference:ref}")
 def change_contract(reference: Reference, body: ContractChanges, who: Editor) -> ContractEdit:
     """Change what is given; future obligations nobody acted on move with changed dates."""
     return edit_contract(
@@ -98,7 +98,7 @@ def change_contract(reference: Reference, body: ContractChanges, who: Editor) ->
     )
 
 
-@router.post("/contracts/{reference}/clauses", status_code=201)
+@router.post("/contracts/{reference:ref}/clauses", status_code=201)
 def attach(reference: Reference, body: ClauseAttach, who: Editor) -> ClauseAttachment:
     """Pin the library's current version of a clause, with parameters, and plan its duties."""
     return attach_clause(
@@ -106,7 +106,7 @@ def attach(reference: Reference, body: ClauseAttach, who: Editor) -> ClauseAttac
     )
 
 
-@router.post("/contracts/{reference}/end")
+@router.post("/contracts/{reference:ref}/end")
 def end(reference: Reference, body: ContractEnd, who: Editor) -> ContractEnding:
     """Terminate or cancel the contract on a date: later obligations are superseded."""
     return end_contract(
