@@ -11,15 +11,27 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path("/tmp/e2e-shots")
+"""Where journeys leave screenshots to look at by eye (never in git)."""
 
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="BROWSER TESTS NOT RUN: /usr/bin/chromium is missing (apt-get install chromium)",
 )
+
+
+def shoot(page: Page, name: str) -> None:
+    """A full-page screenshot of what the journey sees now, as SHOTS/name.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
 def free_port() -> int:
