@@ -13,7 +13,7 @@ from tests.cli import Cli
 from tests.factories import HEADER
 
 ONE_DUTY = (
-    HEADER.format(id="one-duty")
+    HEADER.format(id="timed-duty")
     + """\
 obligations:
   - id: report
@@ -33,7 +33,7 @@ def cli(
 ) -> Cli:
     library = tmp_path / "clauses"
     library.mkdir()
-    (library / "one-duty.yaml").write_text(ONE_DUTY, encoding="utf-8")
+    (library / "timed-duty.yaml").write_text(ONE_DUTY, encoding="utf-8")
     monkeypatch.setenv("TRACKER_CLAUSE_PATH", str(library))
     monkeypatch.setenv("TRACKER_OUTBOX_DIR", str(tmp_path / "outbox"))
     runner = Cli(capsys, monkeypatch)
@@ -47,7 +47,7 @@ def contract(cli: Cli, reference: str, start: str, *extra: str) -> None:
         "contract", "add", reference, "--supplier", "1", "--title", "Notebooks",
         "--start", start, "--end", "2030-12-31", "--timezone", "Europe/Stockholm", *extra,
     )  # fmt: skip
-    cli.ok("contract", "attach", reference, "one-duty", "--now", f"{start}T09:00:00+01:00")
+    cli.ok("contract", "attach", reference, "timed-duty", "--now", f"{start}T09:00:00+01:00")
 
 
 def obligation(cli: Cli, reference: str) -> dict[str, Any]:
