@@ -328,6 +328,7 @@ def test_two_web_servers_and_two_workers_share_one_database(
     assert chain.ok, chain.detail
 
     for base in bases:
+        assert httpx.get(f"{base}/livez", timeout=10).status_code == 200
         health = httpx.get(f"{base}/healthz", timeout=10)
         assert health.status_code == 200, health.text
         assert health.json()["ok"] is True
