@@ -9,6 +9,7 @@ it (the worker, or cron calling `tracker sweep` / `tracker relay`).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,11 +26,13 @@ from tracker.reminders import heartbeat
 from tracker.reminders.compose import Backlog, MailSettings, compose_batch
 from tracker.reminders.enqueue import reminder_batch, status_batch
 from tracker.reminders.relay import (
+    LEASE,
     Delivered,
     claim,
     deliver,
     notify_undelivered,
     record,
+    release,
     worker_id,
 )
 
@@ -186,6 +189,7 @@ def relay(
     batch: int = RELAY_BATCH,
     stop: Stop = _never,
     clock: Callable[[], datetime] = utc_now,
+    lease: timedelta = LEASE,
 ) -> RelayReport:
     """Send every message that is due, batch by batch, each over one connection; then
     queue one summary per contract manager of what could not be delivered, and send it.
@@ -194,7 +198,14 @@ def relay(
     composed by a sweep at a pretended time are due for the relay too.
     """
     with heartbeat.beating(ctx.engine, "relay", worker_id()):
-        return _relay(ctx, transport or default_transport(ctx), batch=batch, stop=stop, clock=clock)
+        return _relay(
+            ctx,
+            transport or default_transport(ctx),
+            batch=batch,
+            stop=stop,
+            clock=clock,
+            lease=lease,
+        )
 
 
 def _relay(
@@ -204,6 +215,7 @@ def _relay(
     batch: int,
     stop: Stop,
     clock: Callable[[], datetime],
+    lease: timedelta,
 ) -> RelayReport:
     report = Counter[str]()
     worker = worker_id()
@@ -213,7 +225,7 @@ def _relay(
         with write_session(ctx.engine) as session:
             now = clock()
             links = fill_links(ctx.settings, now)
-            claimed = claim(session, now=now, worker=worker, limit=batch, links=links)
+            claimed = claim(session, now=now, worker=worker, limit=batch, lease=lease, links=links)
         if not claimed:
             with write_session(ctx.engine) as session:
                 told = notify_undelivered(session, now=clock(), mail=mail)
@@ -222,11 +234,15 @@ def _relay(
                 continue  # send the summaries in this pass
             break
 
+        # Half the lease to start sending the batch: the other half covers the message
+        # in flight. A lease that ran out would let another relay send the same messages.
+        until = time.monotonic() + lease.total_seconds() / 2
+
         def save(batch: list[Delivered]) -> None:
             with write_session(ctx.engine) as session:
                 record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
 
-        delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop))
+        delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop, until=until))
         for d in delivered:
             if not d.result.tried:
                 report["retrying"] += 1
@@ -243,5 +259,12 @@ def _relay(
             else:
                 report["retrying"] += 1
         if len(delivered) < len(claimed):
-            break  # stopping: the rest keep their lease until it expires
+            # Out of time (a slow server) or stopping: what was not tried is handed back,
+            # due now, rather than left to a lease that another relay would outlive.
+            with write_session(ctx.engine) as session:
+                release(
+                    session, [c.id for c in claimed[len(delivered) :]], now=clock(), worker=worker
+                )
+            if stop():
+                break
     return RelayReport(**report)
