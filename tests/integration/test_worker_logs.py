@@ -72,5 +72,5 @@ def test_worker_logs_in_words_and_as_json_lines(
     # The scheduler's own chatter (jobs added, run, executed) stays out; only its warnings
     # may show, e.g. a tick skipped because a loaded machine made the last one run long.
     scheduler = [e for e in lines if e["logger"].startswith("apscheduler")]
-    assert all(e["level"] == "WARNING" for e in scheduler), messages
+    assert all(e["level"] == "warning" for e in scheduler), messages
     assert not [m for m in messages if "{" in m], messages  # words, not Python dicts
