@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracker.bulk import insert_new
+from tracker.bulk import insert_new, update_rows
 from tracker.closures.days import closed_days
 from tracker.domain.localtime import reminder_clock, zone
 from tracker.domain.policy import Role, decide, reminders_paused, steps_for
@@ -86,8 +86,7 @@ def status_batch(
                 ),
             }
         )
-    if updates:
-        session.execute(update(Obligation), updates)
+    update_rows(session, table_of(Obligation), updates)
     return len(updates)
 
 
@@ -240,8 +239,18 @@ def reminder_batch(
             }
         )
     insert_new(session, table_of(Reminder), _unique(reminders), conflict=REMINDER_KEY)
-    session.execute(update(Obligation), updates)
+    _update_grouped(session, updates)
     return len(due)
+
+
+def _update_grouped(session: Session, updates: list[dict[str, Any]]) -> None:
+    """`update_rows` wants the same columns in every row: a paused obligation only has its
+    cursor cleared."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in updates:
+        shapes[tuple(row)].append(row)
+    for rows in shapes.values():
+        update_rows(session, table_of(Obligation), rows)
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
