@@ -26,11 +26,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, literal, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from tracker.bulk import update_by_id
+from tracker.bulk import insert_new_returning, update_by_id
 from tracker.domain.policy import Kind, Role, reminders_paused
 from tracker.domain.schedule import local_today
 from tracker.library.schema import ClauseFile
@@ -333,23 +332,18 @@ def _place(
     """Put each group in its message: a new one, the unsent one of its key, or (that one
     is being sent) a message of its own. Returns the groups that lost an insert race."""
     existing = _existing(session, [key_text(k) for k in groups], lock=postgres)
+    earlier = _rows_of(session, [found.id for found in existing.values() if found.mergeable])
     new: list[tuple[GroupKey, list[Any], dict[str, Any]]] = []
+    extended: list[dict[str, Any]] = []
     for key, members in groups.items():
         text_key = key_text(key)
         found = existing.get(text_key)
         if found is not None and found.mergeable:
             # Rows that arrived after the message was written join it while it is unsent.
-            earlier = list(
-                session.execute(reminder_items().where(col(Reminder.outbox_id) == found.id))
+            values = _compose(
+                key, text_key, earlier[found.id] + members, now=now, mail=mail, clauses=clauses
             )
-            values = _compose(key, text_key, earlier + members, now=now, mail=mail, clauses=clauses)
-            keep = ("message_id", "group_key", "created_at", "next_attempt_at", "attempts")
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == found.id)
-                .values({k: v for k, v in values.items() if k not in keep})
-                .execution_options(synchronize_session=False)
-            )
+            extended.append({k: v for k, v in values.items() if k not in _KEEP} | {"id": found.id})
             assigned += [(m.id, found.id) for m in members]
             continue
         if found is not None:
@@ -358,16 +352,21 @@ def _place(
         new.append(
             (key, members, _compose(key, text_key, members, now=now, mail=mail, clauses=clauses))
         )
+    if extended:
+        # One executemany for every message extended in this batch, not a round trip each.
+        session.execute(update(OutboxMessage), extended)
     if not new:
         return {}
     table = table_of(OutboxMessage)
-    maker: Any = pg_insert if postgres else sqlite_insert
-    stmt = maker(table).on_conflict_do_nothing(index_elements=["group_key"])
-    made = dict(
-        session.execute(
-            stmt.returning(table.c.group_key, table.c.id), [values for _, _, values in new]
-        ).all()
-    )
+    rows = [values for _, _, values in new]
+    if postgres:
+        inserted = insert_new_returning(
+            session, table, rows, conflict=["group_key"], returning=["group_key", "id"]
+        )
+    else:
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["group_key"])
+        inserted = list(session.execute(stmt.returning(table.c.group_key, table.c.id), rows))
+    made = {group_key: oid for group_key, oid in inserted}
     lost: dict[GroupKey, list[Any]] = {}
     for key, members, values in new:
         if values["group_key"] in made:
@@ -375,6 +374,27 @@ def _place(
         else:
             lost[key] = members
     return lost
+
+
+# What extending a message leaves as it was: its identity, age and delivery state.
+_KEEP = frozenset({"message_id", "group_key", "created_at", "next_attempt_at", "attempts"})
+
+
+def _rows_of(session: Session, outbox_ids: list[int]) -> dict[int, list[Any]]:
+    """The reminder rows already in each of these messages, in the order they were
+    written (one SELECT for the batch)."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    if not outbox_ids:
+        return found
+    stmt = (
+        reminder_items()
+        .add_columns(col(Reminder.outbox_id))
+        .where(col(Reminder.outbox_id).in_(outbox_ids))
+        .order_by(col(Reminder.outbox_id), col(Reminder.id))
+    )
+    for row in session.execute(stmt):
+        found[row.outbox_id].append(row)
+    return found
 
 
 def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Existing]:
@@ -446,6 +466,29 @@ def sections_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _item_rank(row: Any, today: date) -> int:
     """Lower is louder: the reminder row that describes an obligation best."""
     return _ORDER[section_of(row.kind, row.level, row.due_on, today)]
+
+
+class _Fields(dict[str, Any]):
+    """A dict whose keys templates read as attributes (`item.title`) directly: Jinja tries
+    the attribute first, and a plain dict answers that with an exception, for each of
+    the thousands of fields a sweep's emails print."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _fields(value: Any) -> Any:
+    """`value` with every dict in it (at any depth of lists and dicts) a `_Fields`."""
+    if isinstance(value, dict):
+        return _Fields({k: _fields(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_fields(v) for v in value]
+    return value
 
 
 @lru_cache(maxsize=16)
@@ -573,8 +616,10 @@ def _render(
     context.update(
         _=words._,
         lang=words.language,
-        rest=words.rest(listed, headings=headings, link=rest_link, digest=group == "digest"),
-        sections=sections,
+        rest=_fields(
+            words.rest(listed, headings=headings, link=rest_link, digest=group == "digest")
+        ),
+        sections=_fields(sections),
         items=items,
         buyer=buyer,
         manager=first.manager_email if group != "digest" else None,
