@@ -30,6 +30,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates ship with the code: a process loads each once. Checking its file's
+        # time on every render (and on every include) cost a sweep writing 10,000 emails
+        # some 60,000 stat calls.
+        auto_reload=False,
     )
     env.filters["mdcell"] = markdown_cell
     env.filters["ref"] = path_segment
