@@ -40,5 +40,19 @@ def environment() -> Environment:
     return env
 
 
+class Fields(dict[str, Any]):
+    """A dict whose keys templates read as attributes (`item.title`) directly. Jinja
+    tries the attribute first, and a plain dict answers that with an exception, for each
+    of the thousands of fields a sweep's emails print."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)

@@ -60,7 +60,10 @@ _OURS |= {"auto-submitted", "x-auto-response-suppress"}
 def one_line(value: str) -> str:
     """CR, LF, tabs and every other control character become a space; runs of white
     space collapse to one; so a supplier name can never start a header of its own."""
-    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    if value.isprintable():  # no control character (they are all unprintable)
+        spaced = value
+    else:
+        spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
     return " ".join(spaced.split())
 
 

@@ -50,7 +50,7 @@ from tracker.portal.contacts import recipient_language
 from tracker.portal.mailing import mark, placeholder_url
 from tracker.reminders.shortlist import DEFAULT_LIMIT, shortlist
 from tracker.reminders.wording import STAGES, words_for
-from tracker.rendering import render
+from tracker.rendering import Fields, render
 
 log = logging.getLogger(__name__)
 
@@ -439,7 +439,7 @@ def item_view(
         "stage": STAGES.get(row.level, "") if section in ("escalated", "formal_notice") else "",
         "note": row.note or "",
         "evidence": [
-            {"label": e.label, "formats": ", ".join(e.accepted_formats)}
+            Fields(label=e.label, formats=", ".join(e.accepted_formats))
             for e in evidence
             if e is not None
         ],
@@ -466,29 +466,6 @@ def sections_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _item_rank(row: Any, today: date) -> int:
     """Lower is louder: the reminder row that describes an obligation best."""
     return _ORDER[section_of(row.kind, row.level, row.due_on, today)]
-
-
-class _Fields(dict[str, Any]):
-    """A dict whose keys templates read as attributes (`item.title`) directly: Jinja tries
-    the attribute first, and a plain dict answers that with an exception, for each of
-    the thousands of fields a sweep's emails print."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def _fields(value: Any) -> Any:
-    """`value` with every dict in it (at any depth of lists and dicts) a `_Fields`."""
-    if isinstance(value, dict):
-        return _Fields({k: _fields(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [_fields(v) for v in value]
-    return value
 
 
 @lru_cache(maxsize=16)
@@ -616,10 +593,8 @@ def _render(
     context.update(
         _=words._,
         lang=words.language,
-        rest=_fields(
-            words.rest(listed, headings=headings, link=rest_link, digest=group == "digest")
-        ),
-        sections=_fields(sections),
+        rest=words.rest(listed, headings=headings, link=rest_link, digest=group == "digest"),
+        sections=sections,
         items=items,
         buyer=buyer,
         manager=first.manager_email if group != "digest" else None,
