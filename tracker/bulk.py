@@ -58,8 +58,10 @@ def _sqlite_converter(column: sa.Column[Any]) -> Convert:
         return lambda v: None if v is None else v.isoformat()
     if isinstance(kind, sa.Boolean):
         return lambda v: None if v is None else int(v)
-    if isinstance(kind, sa.Integer | sa.String):
+    if isinstance(kind, sa.Integer | sa.String | sa.LargeBinary):
         return lambda v: v
+    if isinstance(kind, sa.JSON):
+        return lambda v: None if v is None else json.dumps(v)
     raise TypeError(f"{column.name}: {kind!r} is not supported by the fast insert")
 
 
@@ -78,6 +80,19 @@ def _pg_array_type(column: sa.Column[Any]) -> str:
         if isinstance(_kind(column), kind):
             return name
     raise TypeError(f"{column.name}: {column.type!r} is not supported by the fast insert")
+
+
+def _pg_array(column: sa.Column[Any], values: list[Any]) -> tuple[list[Any], str, str]:
+    """(values as the driver gets them, the array's type, the cast back to the column:
+    JSON travels as text, serialised as SQLAlchemy does)."""
+    kind = _kind(column)
+    if isinstance(kind, sa.JSON):
+        return [None if v is None else json.dumps(v) for v in values], "text", "::json"
+    if isinstance(kind, sa.LargeBinary):
+        return values, "bytea", ""
+    if isinstance(kind, UTCDateTime):
+        values = [_utc_naive(v) for v in values]
+    return values, _pg_array_type(column), ""
 
 
 def insert_new_returning(
@@ -102,22 +117,10 @@ def insert_new_returning(
     casts: list[str] = []
     picks: list[str] = []
     for name in names:
-        column = table.c[name]
-        values = [row[name] for row in rows]
-        kind = _kind(column)
-        pick = f'u."{name}"'
-        if isinstance(kind, sa.JSON):
-            values = [None if v is None else json.dumps(v) for v in values]
-            cast, pick = "text", f'u."{name}"::json'
-        elif isinstance(kind, sa.LargeBinary):
-            cast = "bytea"
-        else:
-            cast = _pg_array_type(column)
-            if isinstance(kind, UTCDateTime):
-                values = [_utc_naive(v) for v in values]
+        values, array, back = _pg_array(table.c[name], [row[name] for row in rows])
         arrays.append(values)
-        casts.append(f"%s::{cast}[]")
-        picks.append(pick)
+        casts.append(f"%s::{array}[]")
+        picks.append(f'u."{name}"{back}')
     quoted, target, back = (", ".join(f'"{n}"' for n in ns) for ns in (names, conflict, returning))
     sql = (  # only our own identifiers are interpolated
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {", ".join(picks)} '  # noqa: S608
@@ -227,9 +230,9 @@ def update_by_id(
 
 def update_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Set columns of many rows by primary key in one driver call: each row is `id` plus
-    the same column names. On PostgreSQL one `UPDATE ... FROM unnest(arrays)` per call
-    rather than one UPDATE per row (in a sweep moving 10,000 obligations the server spent
-    more on planning and running those than on the work); on SQLite `executemany`."""
+    the same column names (plain, JSON or binary columns). On PostgreSQL one
+    `UPDATE ... FROM unnest(arrays)` rather than one UPDATE per row; on SQLite
+    `executemany` of plain tuples, without SQLAlchemy processing every value."""
     if not rows:
         return
     names = [name for name in rows[0] if name != "id"]
@@ -239,13 +242,14 @@ def update_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     assert raw is not None
     if session.get_bind().dialect.name == "postgresql":
         arrays: list[list[Any]] = [ids]
+        kinds: list[str] = []
+        sets_to: list[str] = []
         for column in columns:
-            values = [row[column.name] for row in rows]
-            if isinstance(column.type, UTCDateTime):
-                values = [_utc_naive(v) for v in values]
+            values, array, back = _pg_array(column, [row[column.name] for row in rows])
             arrays.append(values)
-        casts = ", ".join(f"%s::{_pg_array_type(c)}[]" for c in columns)
-        sets = ", ".join(f'"{n}" = u."{n}"' for n in names)
+            kinds.append(f"%s::{array}[]")
+            sets_to.append(f'"{column.name}" = u."{column.name}"{back}')
+        casts, sets = ", ".join(kinds), ", ".join(sets_to)
         aliases = ", ".join(f'"{n}"' for n in ["id", *names])
         sql = (  # only our own identifiers are interpolated
             f'UPDATE "{table.name}" AS t SET {sets} '  # noqa: S608

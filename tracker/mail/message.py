@@ -260,7 +260,7 @@ def _base64_body(text: str) -> bytes:
     # so cutting the encoded whole gives the same lines), without its per-line Python loop.
     encoded = binascii.b2a_base64(canonical, newline=False)
     lines = [encoded[i : i + _BASE64_LINE] for i in range(0, len(encoded), _BASE64_LINE)]
-    return b"".join(line + b"\r\n" for line in lines)
+    return b"\r\n".join(lines) + b"\r\n" if lines else b""
 
 
 def render_bytes(

@@ -25,11 +25,11 @@ from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal, select, text, tuple_, update
+from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from tracker.bulk import insert_new_returning, update_by_id
+from tracker.bulk import insert_new_returning, update_by_id, update_rows
 from tracker.domain.policy import Kind, Role, reminders_paused
 from tracker.domain.schedule import local_today
 from tracker.library.schema import ClauseFile
@@ -354,7 +354,7 @@ def _place(
         )
     if extended:
         # One executemany for every message extended in this batch, not a round trip each.
-        session.execute(update(OutboxMessage), extended)
+        update_rows(session, table_of(OutboxMessage), extended)
     if not new:
         return {}
     table = table_of(OutboxMessage)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from tracker.bulk import insert_new, update_rows
 from tracker.closures.days import closed_days
 from tracker.domain.localtime import reminder_clock, zone
-from tracker.domain.policy import Role, decide, reminders_paused, steps_for
+from tracker.domain.policy import Role, Step, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
 from tracker.domain.status import next_status_change, status_after
 from tracker.library.schema import ClauseFile
@@ -181,6 +181,7 @@ def reminder_batch(
     closed = closed_days(session)
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    ladders: dict[tuple[Any, ...], tuple[Any, list[Step]]] = {}
     for item in due:
         # A terminated or cancelled contract reminds nobody, whatever set the cursor.
         if reminders_paused(item.status) or item.contract_ended_on is not None:
@@ -188,20 +189,29 @@ def reminder_batch(
             continue
         clause = clauses(item.clause_version_id)
         template = clause.obligation(item.template_id)
-        policy = cached_policy(clause, template, item.parameters).inputs
-        steps = steps_for(
-            item.due_on,
-            before_due=policy.before_due,
-            after_due=policy.after_due,
-            recipients=policy.recipients,
-            ladder=policy.ladder,
-            # A clause's on_trigger notice falls on the day the duty was planned.
-            notice_on=item.created_at.astimezone(zone(item.timezone)).date()
-            if policy.on_trigger
-            else None,
-            country=item.country,
-            closed=closed,
+        prepared = cached_policy(clause, template, item.parameters)
+        policy = prepared.inputs
+        # A clause's on_trigger notice falls on the day the duty was planned.
+        notice_on = (
+            item.created_at.astimezone(zone(item.timezone)).date() if policy.on_trigger else None
         )
+        # Obligations sharing a policy, due date and calendar share their steps (a sweep
+        # reminding thousands of duties due today computes each set once).
+        key = (id(prepared), item.due_on, notice_on, item.country)
+        known = ladders.get(key)
+        if known is None:
+            steps = steps_for(
+                item.due_on,
+                before_due=policy.before_due,
+                after_due=policy.after_due,
+                recipients=policy.recipients,
+                ladder=policy.ladder,
+                notice_on=notice_on,
+                country=item.country,
+                closed=closed,
+            )
+            known = ladders[key] = (prepared, steps)  # the policy kept: its id stays its own
+        steps = known[1]
         hour, minute = reminder_clock(item.reminder_minute, default_hour=reminder_hour)
         decision = decide(
             steps, now=now, timezone=item.timezone, hour=hour, minute=minute, since=item.cursor
