@@ -82,6 +82,7 @@ def domain_of(address: str) -> str:
     return _ascii_domain(domain, lower=True) if at else "localhost"
 
 
+@lru_cache(maxsize=256)  # the sender's domain, once per message otherwise
 def _ascii_domain(domain: str, *, lower: bool) -> str:
     domain = domain.strip().strip(".")
     try:

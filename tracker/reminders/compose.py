@@ -415,19 +415,44 @@ def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Ex
     }
 
 
+# (clause object, template id) -> (the clause, its words): the clause is kept, so its id
+# cannot be taken by another object while the entry lives. Clause versions are few.
+_CLAUSE_WORDS: dict[tuple[int, str], tuple[ClauseFile, str, str, list[Fields]]] = {}
+_CLAUSE_WORDS_MAX = 4096
+
+
+def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[Fields]]:
+    """What every item of one clause version's duty says about the clause: its id, title
+    and the evidence it accepts (read-only views shared by those items)."""
+    key = (id(clause), template_id)
+    found = _CLAUSE_WORDS.get(key)
+    if found is None or found[0] is not clause:
+        template = clause.obligation(template_id)
+        kinds = [clause.evidence_type(e) for e in template.evidence]
+        evidence = [
+            Fields(label=e.label, formats=", ".join(e.accepted_formats))
+            for e in kinds
+            if e is not None
+        ]
+        if len(_CLAUSE_WORDS) >= _CLAUSE_WORDS_MAX:
+            _CLAUSE_WORDS.clear()
+        found = _CLAUSE_WORDS[key] = (clause, clause.id, clause.title, evidence)
+    return found[1], found[2], found[3]
+
+
 def item_view(
     row: Any, clauses: Callable[[int], ClauseFile], base_url: str, *, today: date
 ) -> dict[str, Any]:
     """What an email says about one obligation, as it stands on `today`."""
-    clause = clauses(row.clause_version_id)
-    template = clause.obligation(row.template_id)
-    evidence = [clause.evidence_type(e) for e in template.evidence]
+    clause_id, clause_title, evidence = _clause_words(
+        clauses(row.clause_version_id), row.template_id
+    )
     section = section_of(row.kind, row.level, row.due_on, today)
     return {
         "obligation_id": row.obligation_id,
         "title": row.title,
-        "clause_id": clause.id,
-        "clause_title": clause.title,
+        "clause_id": clause_id,
+        "clause_title": clause_title,
         "contract_reference": row.reference,
         "contract_title": row.contract_title,
         "supplier": row.supplier,
@@ -438,11 +463,7 @@ def item_view(
         "level": row.level,
         "stage": STAGES.get(row.level, "") if section in ("escalated", "formal_notice") else "",
         "note": row.note or "",
-        "evidence": [
-            Fields(label=e.label, formats=", ".join(e.accepted_formats))
-            for e in evidence
-            if e is not None
-        ],
+        "evidence": evidence,
         "link": f"{base_url.rstrip('/')}/obligations/{row.obligation_id}",
     }
 
@@ -554,8 +575,11 @@ def _render(
     supplier = group != "digest" and all(m.recipient_role.startswith("supplier_") for m in members)
     words = words_for(first.language, supplier=supplier)
     items = []
+    days = {first.timezone: today}  # a digest's contracts are in a few zones
     for m in best.values():
-        local = local_today(now, m.timezone)
+        local = days.get(m.timezone)
+        if local is None:
+            local = days[m.timezone] = local_today(now, m.timezone)
         view = item_view(m, clauses, mail.base_url, today=local)
         items.append(words.item(view, today=local, notes=notes[m.obligation_id]))
     listed = shortlist(items, limit=mail.max_items, order=list(_ORDER))
