@@ -46,6 +46,7 @@ from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
 from tracker.db import make_engine, read_session, write_session
+from tracker.migrate import upgrade
 from tracker.models import Obligation, table_of
 from tracker.obligations.listing import plan
 from tracker.reminders.passes import SweepReport, sweep
@@ -286,6 +287,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         subprocess.run(child, check=True, cwd=Path(__file__).resolve().parent.parent)
         info = json.loads(_sidecar(base).read_text(encoding="utf-8"))
     clone_database(base, work)
+    upgrade(work)  # a base prepared before the latest migration measures the current schema
     setup_s = time.perf_counter() - started
     load_before = os.getloadavg()[0]
     engine = make_engine(work)

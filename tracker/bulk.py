@@ -89,10 +89,16 @@ def _pg_array(column: sa.Column[Any], values: list[Any]) -> tuple[list[Any], str
     if isinstance(kind, sa.JSON):
         return [None if v is None else json.dumps(v) for v in values], "text", "::json"
     if isinstance(kind, sa.LargeBinary):
-        return values, "bytea", ""
+        return values, "bytea", ""  # sent in binary (see `_placeholder`)
     if isinstance(kind, UTCDateTime):
         values = [_utc_naive(v) for v in values]
     return values, _pg_array_type(column), ""
+
+
+def _placeholder(array: str) -> str:
+    """Binary arrays go in binary (`%b`): as text, every byte would travel as two hex
+    digits for the server to parse back, which cost more server CPU than the insert."""
+    return f"%b::{array}[]" if array == "bytea" else f"%s::{array}[]"
 
 
 def insert_new_returning(
@@ -119,7 +125,7 @@ def insert_new_returning(
     for name in names:
         values, array, back = _pg_array(table.c[name], [row[name] for row in rows])
         arrays.append(values)
-        casts.append(f"%s::{array}[]")
+        casts.append(_placeholder(array))
         picks.append(f'u."{name}"{back}')
     quoted, target, back = (", ".join(f'"{n}"' for n in ns) for ns in (names, conflict, returning))
     sql = (  # only our own identifiers are interpolated
@@ -247,7 +253,7 @@ def update_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
         for column in columns:
             values, array, back = _pg_array(column, [row[column.name] for row in rows])
             arrays.append(values)
-            kinds.append(f"%s::{array}[]")
+            kinds.append(_placeholder(array))
             sets_to.append(f'"{column.name}" = u."{column.name}"{back}')
         casts, sets = ", ".join(kinds), ", ".join(sets_to)
         aliases = ", ".join(f'"{n}"' for n in ["id", *names])
