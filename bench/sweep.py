@@ -3,11 +3,13 @@
 
     python -m bench.sweep [--suppliers 10000] [--contracts 50000] [--clauses-per-contract 10]
         [--database-url URL] [--seed 42] [--now 2026-05-01T09:00:00Z] [--runs 20]
-        [--reminders 10000] [--reuse] [--json PATH]
+        [--reminders 10000] [--reuse] [--json PATH] [--profile PATH]
 
 A child process prepares a base database once (generate, `plan` at --now, one full
 catch-up sweep at --now); each run measures a fresh copy of it, so the peak memory
-measured here is the timed sweep's, and `--reuse` skips the preparation.
+measured here is the timed sweep's, and `--reuse` skips the preparation. The sweep that
+makes reminders due is measured in CPU: this process plus the PostgreSQL server processes
+of its database.
 """
 
 from __future__ import annotations
