@@ -13,6 +13,7 @@ Only tables with plain columns (integers, text, dates, UTC instants) take this p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -57,8 +58,10 @@ def _sqlite_converter(column: sa.Column[Any]) -> Convert:
         return lambda v: None if v is None else v.isoformat()
     if isinstance(kind, sa.Boolean):
         return lambda v: None if v is None else int(v)
-    if isinstance(kind, sa.Integer | sa.String):
+    if isinstance(kind, sa.Integer | sa.String | sa.LargeBinary):
         return lambda v: v
+    if isinstance(kind, sa.JSON):
+        return lambda v: None if v is None else json.dumps(v)
     raise TypeError(f"{column.name}: {kind!r} is not supported by the fast insert")
 
 
@@ -77,6 +80,64 @@ def _pg_array_type(column: sa.Column[Any]) -> str:
         if isinstance(_kind(column), kind):
             return name
     raise TypeError(f"{column.name}: {column.type!r} is not supported by the fast insert")
+
+
+def _pg_array(column: sa.Column[Any], values: list[Any]) -> tuple[list[Any], str, str]:
+    """(values as the driver gets them, the array's type, the cast back to the column:
+    JSON travels as text, serialised as SQLAlchemy does)."""
+    kind = _kind(column)
+    if isinstance(kind, sa.JSON):
+        return [None if v is None else json.dumps(v) for v in values], "text", "::json"
+    if isinstance(kind, sa.LargeBinary):
+        return values, "bytea", ""  # sent in binary (see `_placeholder`)
+    if isinstance(kind, UTCDateTime):
+        values = [_utc_naive(v) for v in values]
+    return values, _pg_array_type(column), ""
+
+
+def _placeholder(array: str) -> str:
+    """Binary arrays go in binary (`%b`): as text, every byte would travel as two hex
+    digits for the server to parse back, which cost more server CPU than the insert."""
+    return f"%b::{array}[]" if array == "bytea" else f"%s::{array}[]"
+
+
+def insert_new_returning(
+    session: Session,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: list[str],
+    returning: list[str],
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: INSERT the rows unless they collide on `conflict`, as one
+    `INSERT ... SELECT FROM unnest(arrays) ... RETURNING` (a multi-row VALUES of large rows
+    is a new, long statement on every call, which the driver parses again each time).
+    Besides the fast insert's plain columns it takes JSON (serialised as SQLAlchemy does)
+    and binary columns. Returns the `returning` columns of the rows that were new."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        raise ValueError("insert_new_returning is for PostgreSQL only")
+    names = list(rows[0])
+    arrays: list[list[Any]] = []
+    casts: list[str] = []
+    picks: list[str] = []
+    for name in names:
+        values, array, back = _pg_array(table.c[name], [row[name] for row in rows])
+        arrays.append(values)
+        casts.append(_placeholder(array))
+        picks.append(f'u."{name}"{back}')
+    quoted, target, back = (", ".join(f'"{n}"' for n in ns) for ns in (names, conflict, returning))
+    sql = (  # only our own identifiers are interpolated
+        f'INSERT INTO "{table.name}" ({quoted}) SELECT {", ".join(picks)} '  # noqa: S608
+        f"FROM unnest({', '.join(casts)}) AS u({quoted}) "
+        f"ON CONFLICT ({target}) DO NOTHING RETURNING {back}"
+    )
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def insert_ignoring_duplicates(
@@ -169,5 +230,48 @@ def update_by_id(
             f'UPDATE "{table.name}" SET "{column}" = ? WHERE id = ?',  # noqa: S608
             [(convert(v), i) for i, v in values],
         )
+    finally:
+        cursor.close()
+
+
+def update_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Set columns of many rows by primary key in one driver call: each row is `id` plus
+    the same column names (plain, JSON or binary columns). On PostgreSQL one
+    `UPDATE ... FROM unnest(arrays)` rather than one UPDATE per row; on SQLite
+    `executemany` of plain tuples, without SQLAlchemy processing every value."""
+    if not rows:
+        return
+    names = [name for name in rows[0] if name != "id"]
+    columns = [table.c[name] for name in names]
+    ids = [row["id"] for row in rows]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    if session.get_bind().dialect.name == "postgresql":
+        arrays: list[list[Any]] = [ids]
+        kinds: list[str] = []
+        sets_to: list[str] = []
+        for column in columns:
+            values, array, back = _pg_array(column, [row[column.name] for row in rows])
+            arrays.append(values)
+            kinds.append(_placeholder(array))
+            sets_to.append(f'"{column.name}" = u."{column.name}"{back}')
+        casts, sets = ", ".join(kinds), ", ".join(sets_to)
+        aliases = ", ".join(f'"{n}"' for n in ["id", *names])
+        sql = (  # only our own identifiers are interpolated
+            f'UPDATE "{table.name}" AS t SET {sets} '  # noqa: S608
+            f"FROM unnest(%s::int8[], {casts}) AS u({aliases}) WHERE t.id = u.id"
+        )
+        with raw.cursor() as cursor:
+            cursor.execute(sql, arrays)
+        return
+    converters = [_sqlite_converter(c) for c in columns]
+    sets = ", ".join(f'"{n}" = ?' for n in names)
+    tuples = [
+        (*(convert(row[name]) for convert, name in zip(converters, names, strict=True)), i)
+        for row, i in zip(rows, ids, strict=True)
+    ]
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f'UPDATE "{table.name}" SET {sets} WHERE id = ?', tuples)  # noqa: S608
     finally:
         cursor.close()

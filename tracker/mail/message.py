@@ -12,6 +12,7 @@ start a header of its own.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import re
 import unicodedata
@@ -45,9 +46,13 @@ class _Policy(EmailPolicy):
 POLICY = _Policy(linesep="\r\n", cte_type="7bit", refold_source="none")
 
 _ATEXT_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_LOCAL = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*")
+_PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 ftext: printable ASCII except ':'
 _ENCODED_CHUNK = 39  # UTF-8 bytes per encoded word: "=?utf-8?b?" + 52 + "?=" = 64 chars
 _LINE = 76
+_BASE64_LINE = 76
 _OURS = {"from", "to", "subject", "message-id", "date", "reply-to", "mime-version"}
 _OURS |= {"auto-submitted", "x-auto-response-suppress"}
 
@@ -55,7 +60,10 @@ _OURS |= {"auto-submitted", "x-auto-response-suppress"}
 def one_line(value: str) -> str:
     """CR, LF, tabs and every other control character become a space; runs of white
     space collapse to one; so a supplier name can never start a header of its own."""
-    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    if value.isprintable():  # no control character (they are all unprintable)
+        spaced = value
+    else:
+        spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
     return " ".join(spaced.split())
 
 
@@ -74,6 +82,7 @@ def domain_of(address: str) -> str:
     return _ascii_domain(domain, lower=True) if at else "localhost"
 
 
+@lru_cache(maxsize=256)  # the sender's domain, once per message otherwise
 def _ascii_domain(domain: str, *, lower: bool) -> str:
     domain = domain.strip().strip(".")
     try:
@@ -154,6 +163,10 @@ def mailbox(value: str) -> tuple[str, str]:
     local, at, domain = addr.strip().rpartition("@")
     if not at or not local or not domain or not local.isascii():
         raise ValueError(f"{addr!r} is not an email address this tracker can send to")
+    if _PLAIN_LOCAL.fullmatch(local) and _PLAIN_DOMAIN.fullmatch(domain):
+        # The common case, checked without the email package's parser (a millisecond per
+        # address): a dot-atom at a plain ASCII domain, which that parser returns unchanged.
+        return name, f"{local}@{domain}"
     try:
         domain = domain.encode("idna").decode("ascii")
         checked = Address(addr_spec=f"{local}@{domain}").addr_spec
@@ -244,8 +257,11 @@ def _base64_body(text: str) -> bytes:
     # MIME canonical text: CRLF line ends and a final one, split as the email package
     # does (bytes.splitlines: CR and LF only, unlike str.splitlines).
     canonical = b"\r\n".join(text.encode("utf-8").splitlines()) + b"\r\n"
-    encoded = base64.encodebytes(canonical)  # 76-character lines
-    return encoded.replace(b"\n", b"\r\n")
+    # What base64.encodebytes writes (76-character lines: 57 bytes each, a multiple of 3,
+    # so cutting the encoded whole gives the same lines), without its per-line Python loop.
+    encoded = binascii.b2a_base64(canonical, newline=False)
+    lines = [encoded[i : i + _BASE64_LINE] for i in range(0, len(encoded), _BASE64_LINE)]
+    return b"\r\n".join(lines) + b"\r\n" if lines else b""
 
 
 def render_bytes(

@@ -25,12 +25,11 @@ from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from tracker.bulk import update_by_id
+from tracker.bulk import insert_new_returning, update_by_id, update_rows
 from tracker.domain.policy import Kind, Role, reminders_paused
 from tracker.domain.schedule import local_today
 from tracker.library.schema import ClauseFile
@@ -51,7 +50,7 @@ from tracker.portal.contacts import recipient_language
 from tracker.portal.mailing import mark, placeholder_url
 from tracker.reminders.shortlist import DEFAULT_LIMIT, shortlist
 from tracker.reminders.wording import STAGES, words_for
-from tracker.rendering import render
+from tracker.rendering import Fields, render
 
 log = logging.getLogger(__name__)
 
@@ -333,23 +332,18 @@ def _place(
     """Put each group in its message: a new one, the unsent one of its key, or (that one
     is being sent) a message of its own. Returns the groups that lost an insert race."""
     existing = _existing(session, [key_text(k) for k in groups], lock=postgres)
+    earlier = _rows_of(session, [found.id for found in existing.values() if found.mergeable])
     new: list[tuple[GroupKey, list[Any], dict[str, Any]]] = []
+    extended: list[dict[str, Any]] = []
     for key, members in groups.items():
         text_key = key_text(key)
         found = existing.get(text_key)
         if found is not None and found.mergeable:
             # Rows that arrived after the message was written join it while it is unsent.
-            earlier = list(
-                session.execute(reminder_items().where(col(Reminder.outbox_id) == found.id))
+            values = _compose(
+                key, text_key, earlier[found.id] + members, now=now, mail=mail, clauses=clauses
             )
-            values = _compose(key, text_key, earlier + members, now=now, mail=mail, clauses=clauses)
-            keep = ("message_id", "group_key", "created_at", "next_attempt_at", "attempts")
-            session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == found.id)
-                .values({k: v for k, v in values.items() if k not in keep})
-                .execution_options(synchronize_session=False)
-            )
+            extended.append({k: v for k, v in values.items() if k not in _KEEP} | {"id": found.id})
             assigned += [(m.id, found.id) for m in members]
             continue
         if found is not None:
@@ -358,16 +352,21 @@ def _place(
         new.append(
             (key, members, _compose(key, text_key, members, now=now, mail=mail, clauses=clauses))
         )
+    if extended:
+        # One executemany for every message extended in this batch, not a round trip each.
+        update_rows(session, table_of(OutboxMessage), extended)
     if not new:
         return {}
     table = table_of(OutboxMessage)
-    maker: Any = pg_insert if postgres else sqlite_insert
-    stmt = maker(table).on_conflict_do_nothing(index_elements=["group_key"])
-    made = dict(
-        session.execute(
-            stmt.returning(table.c.group_key, table.c.id), [values for _, _, values in new]
-        ).all()
-    )
+    rows = [values for _, _, values in new]
+    if postgres:
+        inserted = insert_new_returning(
+            session, table, rows, conflict=["group_key"], returning=["group_key", "id"]
+        )
+    else:
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["group_key"])
+        inserted = list(session.execute(stmt.returning(table.c.group_key, table.c.id), rows))
+    made = {group_key: oid for group_key, oid in inserted}
     lost: dict[GroupKey, list[Any]] = {}
     for key, members, values in new:
         if values["group_key"] in made:
@@ -375,6 +374,27 @@ def _place(
         else:
             lost[key] = members
     return lost
+
+
+# What extending a message leaves as it was: its identity, age and delivery state.
+_KEEP = frozenset({"message_id", "group_key", "created_at", "next_attempt_at", "attempts"})
+
+
+def _rows_of(session: Session, outbox_ids: list[int]) -> dict[int, list[Any]]:
+    """The reminder rows already in each of these messages, in the order they were
+    written (one SELECT for the batch)."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    if not outbox_ids:
+        return found
+    stmt = (
+        reminder_items()
+        .add_columns(col(Reminder.outbox_id))
+        .where(col(Reminder.outbox_id).in_(outbox_ids))
+        .order_by(col(Reminder.outbox_id), col(Reminder.id))
+    )
+    for row in session.execute(stmt):
+        found[row.outbox_id].append(row)
+    return found
 
 
 def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Existing]:
@@ -395,19 +415,44 @@ def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Ex
     }
 
 
+# (clause object, template id) -> (the clause, its words): the clause is kept, so its id
+# cannot be taken by another object while the entry lives. Clause versions are few.
+_CLAUSE_WORDS: dict[tuple[int, str], tuple[ClauseFile, str, str, list[Fields]]] = {}
+_CLAUSE_WORDS_MAX = 4096
+
+
+def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[Fields]]:
+    """What every item of one clause version's duty says about the clause: its id, title
+    and the evidence it accepts (read-only views shared by those items)."""
+    key = (id(clause), template_id)
+    found = _CLAUSE_WORDS.get(key)
+    if found is None or found[0] is not clause:
+        template = clause.obligation(template_id)
+        kinds = [clause.evidence_type(e) for e in template.evidence]
+        evidence = [
+            Fields(label=e.label, formats=", ".join(e.accepted_formats))
+            for e in kinds
+            if e is not None
+        ]
+        if len(_CLAUSE_WORDS) >= _CLAUSE_WORDS_MAX:
+            _CLAUSE_WORDS.clear()
+        found = _CLAUSE_WORDS[key] = (clause, clause.id, clause.title, evidence)
+    return found[1], found[2], found[3]
+
+
 def item_view(
     row: Any, clauses: Callable[[int], ClauseFile], base_url: str, *, today: date
 ) -> dict[str, Any]:
     """What an email says about one obligation, as it stands on `today`."""
-    clause = clauses(row.clause_version_id)
-    template = clause.obligation(row.template_id)
-    evidence = [clause.evidence_type(e) for e in template.evidence]
+    clause_id, clause_title, evidence = _clause_words(
+        clauses(row.clause_version_id), row.template_id
+    )
     section = section_of(row.kind, row.level, row.due_on, today)
     return {
         "obligation_id": row.obligation_id,
         "title": row.title,
-        "clause_id": clause.id,
-        "clause_title": clause.title,
+        "clause_id": clause_id,
+        "clause_title": clause_title,
         "contract_reference": row.reference,
         "contract_title": row.contract_title,
         "supplier": row.supplier,
@@ -418,11 +463,7 @@ def item_view(
         "level": row.level,
         "stage": STAGES.get(row.level, "") if section in ("escalated", "formal_notice") else "",
         "note": row.note or "",
-        "evidence": [
-            {"label": e.label, "formats": ", ".join(e.accepted_formats)}
-            for e in evidence
-            if e is not None
-        ],
+        "evidence": evidence,
         "link": f"{base_url.rstrip('/')}/obligations/{row.obligation_id}",
     }
 
@@ -534,8 +575,11 @@ def _render(
     supplier = group != "digest" and all(m.recipient_role.startswith("supplier_") for m in members)
     words = words_for(first.language, supplier=supplier)
     items = []
+    days = {first.timezone: today}  # a digest's contracts are in a few zones
     for m in best.values():
-        local = local_today(now, m.timezone)
+        local = days.get(m.timezone)
+        if local is None:
+            local = days[m.timezone] = local_today(now, m.timezone)
         view = item_view(m, clauses, mail.base_url, today=local)
         items.append(words.item(view, today=local, notes=notes[m.obligation_id]))
     listed = shortlist(items, limit=mail.max_items, order=list(_ORDER))

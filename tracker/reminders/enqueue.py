@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tracker.bulk import insert_new
+from tracker.bulk import insert_new, update_rows
 from tracker.closures.days import closed_days
 from tracker.domain.localtime import reminder_clock, zone
-from tracker.domain.policy import Role, decide, reminders_paused, steps_for
+from tracker.domain.policy import Role, Step, decide, reminders_paused, steps_for
 from tracker.domain.schedule import local_today
 from tracker.domain.status import next_status_change, status_after
 from tracker.library.schema import ClauseFile
@@ -86,8 +86,7 @@ def status_batch(
                 ),
             }
         )
-    if updates:
-        session.execute(update(Obligation), updates)
+    update_rows(session, table_of(Obligation), updates)
     return len(updates)
 
 
@@ -182,6 +181,7 @@ def reminder_batch(
     closed = closed_days(session)
     reminders: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    ladders: dict[tuple[Any, ...], tuple[Any, list[Step]]] = {}
     for item in due:
         # A terminated or cancelled contract reminds nobody, whatever set the cursor.
         if reminders_paused(item.status) or item.contract_ended_on is not None:
@@ -189,20 +189,29 @@ def reminder_batch(
             continue
         clause = clauses(item.clause_version_id)
         template = clause.obligation(item.template_id)
-        policy = cached_policy(clause, template, item.parameters).inputs
-        steps = steps_for(
-            item.due_on,
-            before_due=policy.before_due,
-            after_due=policy.after_due,
-            recipients=policy.recipients,
-            ladder=policy.ladder,
-            # A clause's on_trigger notice falls on the day the duty was planned.
-            notice_on=item.created_at.astimezone(zone(item.timezone)).date()
-            if policy.on_trigger
-            else None,
-            country=item.country,
-            closed=closed,
+        prepared = cached_policy(clause, template, item.parameters)
+        policy = prepared.inputs
+        # A clause's on_trigger notice falls on the day the duty was planned.
+        notice_on = (
+            item.created_at.astimezone(zone(item.timezone)).date() if policy.on_trigger else None
         )
+        # Obligations sharing a policy, due date and calendar share their steps (a sweep
+        # reminding thousands of duties due today computes each set once).
+        key = (id(prepared), item.due_on, notice_on, item.country)
+        known = ladders.get(key)
+        if known is None:
+            steps = steps_for(
+                item.due_on,
+                before_due=policy.before_due,
+                after_due=policy.after_due,
+                recipients=policy.recipients,
+                ladder=policy.ladder,
+                notice_on=notice_on,
+                country=item.country,
+                closed=closed,
+            )
+            known = ladders[key] = (prepared, steps)  # the policy kept: its id stays its own
+        steps = known[1]
         hour, minute = reminder_clock(item.reminder_minute, default_hour=reminder_hour)
         decision = decide(
             steps, now=now, timezone=item.timezone, hour=hour, minute=minute, since=item.cursor
@@ -240,8 +249,18 @@ def reminder_batch(
             }
         )
     insert_new(session, table_of(Reminder), _unique(reminders), conflict=REMINDER_KEY)
-    session.execute(update(Obligation), updates)
+    _update_grouped(session, updates)
     return len(due)
+
+
+def _update_grouped(session: Session, updates: list[dict[str, Any]]) -> None:
+    """`update_rows` wants the same columns in every row: a paused obligation only has its
+    cursor cleared."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in updates:
+        shapes[tuple(row)].append(row)
+    for rows in shapes.values():
+        update_rows(session, table_of(Obligation), rows)
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

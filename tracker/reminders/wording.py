@@ -16,6 +16,7 @@ from typing import Any
 from tracker.portal.language import DEFAULT, Translate, choose, long_date, translator
 from tracker.reminders.notes import word_note
 from tracker.reminders.shortlist import Shortlist
+from tracker.rendering import Fields
 
 # Escalation stages as the email names them (msgids of the mail catalogue).
 STAGES = {
@@ -60,18 +61,17 @@ class Words:
         """An item of `item_view` told in these words."""
         due_on = date.fromisoformat(item["due_on"])
         stage = self.stage(item["level"]) if item["stage"] else ""
-        return item | {
-            "days_left": (due_on - today).days,
-            "due_text": self.day(due_on),
-            "due_words": self.due(due_on, today),
-            "stage": stage,
-            "note": self.note(notes),
-        }
+        return Fields(
+            item,
+            days_left=(due_on - today).days,
+            due_text=self.day(due_on),
+            due_words=self.due(due_on, today),
+            stage=stage,
+            note=self.note(notes),
+        )
 
     def sections(self, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            s | {"heading": self._(s["heading"]), "intro": self._(s["intro"])} for s in sections
-        ]
+        return [Fields(s, heading=self._(s["heading"]), intro=self._(s["intro"])) for s in sections]
 
     def subject(self, label: str, reference: str, items: list[dict[str, Any]]) -> str:
         if len(items) == 1:
@@ -97,18 +97,20 @@ class Words:
         if not short.left_out:
             return None
         _ = self._
-        return {
-            "shown": len(short.items),
-            "left_out": short.left_out,
-            "by_section": [(_(headings[key]), n) for key, n in short.by_section],
-            "by_contract": short.by_contract,
-            "other_contracts": short.other_contracts,
-            "other_items": short.other_items,
-            "link": link,
-            "link_text": _("Your dashboard lists them all:")
-            if digest
-            else _("Your page for this contract lists them all:"),
-        }
+        return Fields(
+            {
+                "shown": len(short.items),
+                "left_out": short.left_out,
+                "by_section": [(_(headings[key]), n) for key, n in short.by_section],
+                "by_contract": short.by_contract,
+                "other_contracts": short.other_contracts,
+                "other_items": short.other_items,
+                "link": link,
+                "link_text": _("Your dashboard lists them all:")
+                if digest
+                else _("Your page for this contract lists them all:"),
+            }
+        )
 
 
 def words_for(language: str | None, *, supplier: bool) -> Words:
