@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,11 +26,14 @@ from tracker.reminders import heartbeat
 from tracker.reminders.compose import Backlog, MailSettings, compose_batch
 from tracker.reminders.enqueue import reminder_batch, status_batch
 from tracker.reminders.relay import (
+    LEASE,
+    Claimed,
     Delivered,
     claim,
     deliver,
     notify_undelivered,
     record,
+    release,
     worker_id,
 )
 
@@ -209,39 +213,61 @@ def _relay(
     worker = worker_id()
     mail = mail_settings(ctx)
     retry_for = timedelta(hours=ctx.settings.mail_retry_hours)
-    while not stop():
+
+    def take(lease: timedelta = LEASE) -> list[Claimed]:
         with write_session(ctx.engine) as session:
             now = clock()
             links = fill_links(ctx.settings, now)
-            claimed = claim(session, now=now, worker=worker, limit=batch, links=links)
-        if not claimed:
-            with write_session(ctx.engine) as session:
-                told = notify_undelivered(session, now=clock(), mail=mail)
-            report["summaries_queued"] += told
-            if told:
-                continue  # send the summaries in this pass
-            break
+            return claim(session, now=now, worker=worker, limit=batch, lease=lease, links=links)
 
-        def save(batch: list[Delivered]) -> None:
-            with write_session(ctx.engine) as session:
-                record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
+    def save(batch: list[Delivered]) -> None:
+        with write_session(ctx.engine) as session:
+            record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
 
-        delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop))
-        for d in delivered:
-            if not d.result.tried:
-                report["retrying"] += 1
-                continue
-            report["attempted"] += 1
-            outcome = d.result.outcome
-            permanent = [r for r, (code, _) in d.result.refused.items() if code >= 500]
-            if outcome is Outcome.SENT and not d.result.refused:
-                report["sent"] += 1
-            elif outcome is Outcome.SENT and permanent:
-                report["partial"] += 1
-            elif outcome is Outcome.PERMANENT:
-                report["failed"] += 1
-            else:
-                report["retrying"] += 1
-        if len(delivered) < len(claimed):
-            break  # stopping: the rest keep their lease until it expires
+    # While a full batch is sent, the next one is claimed in a thread, so the claim's
+    # round trips do not stall the sends. Its lease covers both batches; what a stopping
+    # relay claimed ahead is given back at once instead of waiting for its lease.
+    ahead: Future[list[Claimed]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claim") as claims:
+        try:
+            while not stop():
+                claimed = ahead.result() if ahead is not None else take()
+                ahead = None
+                if not claimed:
+                    with write_session(ctx.engine) as session:
+                        told = notify_undelivered(session, now=clock(), mail=mail)
+                    report["summaries_queued"] += told
+                    if told:
+                        continue  # send the summaries in this pass
+                    break
+                if len(claimed) == batch:
+                    ahead = claims.submit(take, 2 * LEASE)
+                delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop))
+                _tally(report, delivered)
+                if len(delivered) < len(claimed):
+                    break  # stopping: the rest keep their lease until it expires
+        finally:
+            if ahead is not None:
+                # A claim that failed rolled back: nothing of it to give back.
+                unsent = [] if ahead.exception() is not None else ahead.result()
+                with write_session(ctx.engine) as session:
+                    release(session, [c.id for c in unsent], now=clock(), worker=worker)
     return RelayReport(**report)
+
+
+def _tally(report: Counter[str], delivered: list[Delivered]) -> None:
+    for d in delivered:
+        if not d.result.tried:
+            report["retrying"] += 1
+            continue
+        report["attempted"] += 1
+        outcome = d.result.outcome
+        permanent = [r for r, (code, _) in d.result.refused.items() if code >= 500]
+        if outcome is Outcome.SENT and not d.result.refused:
+            report["sent"] += 1
+        elif outcome is Outcome.SENT and permanent:
+            report["partial"] += 1
+        elif outcome is Outcome.PERMANENT:
+            report["failed"] += 1
+        else:
+            report["retrying"] += 1

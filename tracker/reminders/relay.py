@@ -168,6 +168,19 @@ def claim(
     ]
 
 
+def release(session: Session, ids: Sequence[int], *, now: datetime, worker: str) -> None:
+    """Give back messages this worker claimed but never tried: due again at once, for
+    any relay. A claim is not an attempt, so nothing else changes."""
+    if not ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), *_held(worker))
+        .values(status=OutboxStatus.PENDING.value, lease_owner=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 @dataclass(frozen=True)
 class Delivered:
     claimed: Claimed
