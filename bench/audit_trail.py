@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +25,7 @@ from sqlalchemy import insert
 
 from bench.databases import OUT, fresh_database, named, sqlite_url
 from bench.materialise import _revision, _server
+from bench.measure import run_tracker
 from bench.smoke import add_smoke, apply_smoke, check
 from tracker import migrate
 from tracker.audit.chain import GENESIS, canonical, content_hash
@@ -35,7 +33,6 @@ from tracker.db import get_engine, make_engine
 from tracker.models import AuditEvent
 
 PG_DATABASE = "bench_audit"
-ROOT = Path(__file__).resolve().parent.parent
 BATCH = 5000
 ACTIONS = ("created", "updated", "submitted", "accepted", "reminded")
 ENTITIES = ("obligation", "evidence", "contract", "finding")
@@ -71,29 +68,6 @@ def write_chain(url: str, events: int, seed: int) -> str:
     return prev
 
 
-def run_once(url: str, args: list[str], out: Path) -> dict[str, Any]:
-    """One `python -m tracker ...` process, measured."""
-    env = os.environ | {"TRACKER_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "tracker", *args]
-    started = time.perf_counter()
-    with out.open("wb") as sink:
-        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    assert child.stderr is not None
-    err = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"tracker {' '.join(args)} failed: {err.strip()}")
-    return {
-        "command": " ".join(args),
-        "peak_mb": round(usage.ru_maxrss / 1024, 1),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "wall_seconds": round(wall, 2),
-        "bytes": out.stat().st_size,
-    }
-
-
 COMMANDS = (
     ["audit", "verify", "--format", "json"],
     ["audit", "log", "--limit", "0", "--format", "json"],
@@ -111,7 +85,7 @@ def one_size(args: argparse.Namespace, events: int) -> dict[str, Any]:
     runs = []
     for command in COMMANDS:
         out = OUT / f"{named('audit')}-{events}-{command[1]}.json"
-        runs.append(run_once(url, command, out))
+        runs.append(run_tracker(url, command, out))
         if command[1] == "verify":
             report = json.loads(out.read_text(encoding="utf-8"))
             # Not only in smoke runs: a verify that fails on a valid chain measures nothing.

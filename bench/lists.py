@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,7 @@ from typing import Any
 from bench.catchup import DEFAULT_NOW, _sizes
 from bench.databases import OUT, fresh_database, named, parse_now, sqlite_url
 from bench.materialise import _generate, _revision, _server
+from bench.measure import run_tracker
 from bench.smoke import add_smoke, apply_smoke, check
 from tracker.config import Settings
 from tracker.context import Context
@@ -32,30 +29,11 @@ from tracker.obligations.listing import plan
 
 PG_DATABASE = "bench_lists"
 FORMATS = ("json", "csv", "table")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def list_once(url: str, fmt: str, out: Path) -> dict[str, Any]:
     """One `tracker obligations --limit 0 --format fmt` process, measured."""
-    env = os.environ | {"TRACKER_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "tracker", "obligations", "--limit", "0", "--format", fmt]
-    started = time.perf_counter()
-    with out.open("wb") as sink:
-        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-        _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    assert child.stderr is not None
-    err = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"tracker obligations --format {fmt} failed: {err.strip()}")
-    return {
-        "format": fmt,
-        "peak_mb": round(usage.ru_maxrss / 1024, 1),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "wall_seconds": round(wall, 2),
-        "bytes": out.stat().st_size,
-    }
+    return {"format": fmt} | run_tracker(url, ["obligations", "--limit", "0", "--format", fmt], out)
 
 
 def one_size(args: argparse.Namespace, contracts: int) -> dict[str, Any]:

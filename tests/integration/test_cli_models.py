@@ -106,12 +106,22 @@ def test_three_models_each_hold_their_own_certificate(cli: Cli, tmp_path: Path) 
         ("Re-certify a model before its generation is archived: Example ProBook 450", "2026-12-04"),
     ]
 
-    listed = cli.ok("contract", "model", "list", "C-1", "--format", "json").json()
-    assert [
-        (m["name"], m["certificate_number"], m["generation"], m["standing"]) for m in listed
-    ] == [
+    # The same status words as the contract page: valid while the certificate holds and
+    # no duty is due; expiring once a duty to renew or re-check it is due.
+    def listed(now: str) -> list[tuple[str, str, str, str]]:
+        rows = cli.ok("contract", "model", "list", "C-1", "--now", now, "--format", "json")
+        return [
+            (m["name"], m["certificate_number"], m["generation"], m["status"]) for m in rows.json()
+        ]
+
+    assert listed("2026-06-15T10:00:00+02:00") == [
         ("ProBook 440", "TCO-A", "9", "valid"),
         ("ProBook 450", "TCO-B", "9", "valid"),
+        ("EliteBook 840", "TCO-C", "10", "valid"),
+    ]
+    assert listed("2026-12-05T10:00:00+01:00") == [
+        ("ProBook 440", "TCO-A", "9", "expiring"),
+        ("ProBook 450", "TCO-B", "9", "expiring"),
         ("EliteBook 840", "TCO-C", "10", "valid"),
     ]
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.smtp_server import SmtpSink
-from tracker import migrate
+from tracker import migrate, reminders
+from tracker.clock import utc_now
+from tracker.config import get_settings
+from tracker.context import Context
 from tracker.db import get_engine, write_session
 from tracker.mail.message import as_bytes, build_message, new_message_id
 from tracker.models import OutboxMessage
@@ -140,3 +146,43 @@ def test_sigterm_lets_the_current_unit_finish(
     ids = Counter(sink.message_ids())
     assert len(ids) == 60
     assert max(ids.values()) == 1  # a graceful stop sends nothing twice
+
+
+def test_a_batch_slower_than_its_lease_is_not_sent_twice(
+    database_url: str,
+    sink: SmtpSink,
+    tmp_path: Path,
+    tracker: Callable[..., subprocess.Popen[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow mail server makes one relay's batch outlast its lease; another relay, free
+    to take messages whose lease has run out, must not send what the first still sends."""
+    migrate.upgrade(database_url)
+    enqueue(database_url, 60)
+    sink.faults.delay_seconds = 0.25  # 15 s for the batch: far beyond a 2-second lease
+    env = env_for(database_url, sink)
+    for name, value in env.items():
+        if name.startswith("TRACKER_"):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    ctx = Context(settings=settings, engine=get_engine(database_url), now=utc_now(), actor="t")
+    failed: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            reminders.relay(ctx, lease=timedelta(seconds=2))
+        except BaseException as exc:
+            failed.append(exc)
+
+    slow = threading.Thread(target=first)
+    slow.start()
+    sink.wait_for(1, timeout=60)
+    other = tracker("relay", env=env, cwd=tmp_path)  # its own lease: the default
+    _, err = other.communicate(timeout=120)
+    assert other.returncode == 0, err
+    slow.join(timeout=120)
+    assert failed == []
+    ids = Counter(sink.message_ids())
+    assert len(ids) == 60  # none lost
+    assert max(ids.values()) == 1, sorted(n for n in ids.values() if n > 1)

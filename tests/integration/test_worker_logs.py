@@ -69,5 +69,8 @@ def test_worker_logs_in_words_and_as_json_lines(
     relays = [m for m in messages if m.startswith("relay: ")]
     assert len(relays) == 1, messages
     assert relays[0].startswith("relay: 1 email tried, 1 sent in ")
-    assert not [e for e in lines if e["logger"].startswith("apscheduler")], messages
+    # The scheduler's own chatter (jobs added, run, executed) stays out; only its warnings
+    # may show, e.g. a tick skipped because a loaded machine made the last one run long.
+    scheduler = [e for e in lines if e["logger"].startswith("apscheduler")]
+    assert all(e["level"] == "WARNING" for e in scheduler), messages
     assert not [m for m in messages if "{" in m], messages  # words, not Python dicts

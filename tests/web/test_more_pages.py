@@ -4,6 +4,7 @@ used as people (and monitoring systems) read and use them."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from tests.web.world import SUPPLIER, World, csrf_of, email_of, sign_in
 from tracker.clock import utc_now
 from tracker.config import load_settings
 from tracker.errors import ConfigError
+from tracker.web.app import create_app
 
 
 def test_supplier_page_contacts_added_changed_removed(world: World) -> None:
@@ -151,6 +153,23 @@ def test_healthz_says_whether_the_worker_runs_without_personal_data(world: World
     jobs = {j["job"]: j for j in anonymous.get("/healthz").json()["jobs"]}
     assert jobs["sweep"]["stale"] is False
     assert jobs["relay"]["stale"] is False
+
+
+def test_livez_answers_for_the_process_whatever_the_workers_do(
+    world: World, tmp_path: Path
+) -> None:
+    anonymous = TestClient(world.app())
+    assert anonymous.get("/healthz").status_code == 503  # no worker has run in this world
+    live = anonymous.get("/livez")
+    assert live.status_code == 200
+    assert live.json() == {"ok": True}
+    assert live.headers["cache-control"] == "no-store"
+    # A database the process cannot open (its path is a folder): the balancer should
+    # stop sending this process requests.
+    folder = tmp_path / "not-a-database"
+    folder.mkdir()
+    app = create_app(load_settings().model_copy(update={"database_url": f"sqlite:///{folder}"}))
+    assert TestClient(app).get("/livez").status_code == 503
 
 
 def test_metrics_for_admins_or_with_the_token(

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from tracker import contracts
-from tracker.cli.options import NOW_WRITES_HELP, context, parse_date, parse_money, parse_params
+from tracker.cli.options import (
+    NOW_READS_HELP,
+    NOW_WRITES_HELP,
+    context,
+    parse_date,
+    parse_money,
+    parse_params,
+)
 from tracker.cli.output import Format, FormatOption, emit_record, emit_rows
 
 app = typer.Typer(
@@ -285,16 +292,13 @@ def model_add(
 @model_app.command("list")
 def model_list(
     reference: Annotated[str, typer.Argument(help="contract reference")],
+    now: Annotated[str | None, typer.Option(help=NOW_READS_HELP)] = None,
     fmt: Format = FormatOption,
 ) -> None:
-    """The contract's models with each one's certificate: number, generation, valid until."""
-    ctx = context()
-    rows = contracts.model_certificates(ctx, reference)
-    if rows:
-        emit_rows(rows, fmt)
-        return
-    # No per-model clause attached (or no certificate scheme): the models themselves.
-    emit_rows(contracts.list_models(ctx, reference), fmt, empty="no product models")
+    """The contract's models, one row per certificate scheme: number, generation, valid
+    until and status (valid, expiring, missing, overdue, retired; no_scheme without one)."""
+    rows = contracts.model_rows(context(now, writes=False), reference)
+    emit_rows(rows, fmt, empty="no product models")
 
 
 @model_app.command("retire")

@@ -9,8 +9,7 @@ from tracker.contracts.detail import get_contract
 from tracker.contracts.editing import edit_contract
 from tracker.contracts.event_closing import close_event
 from tracker.contracts.lifecycle import detach_clause, end_contract
-from tracker.contracts.model_certificates import model_certificates
-from tracker.contracts.model_standing import ContractModels, contract_models
+from tracker.contracts.model_standing import ContractModels, contract_models, model_rows
 from tracker.contracts.models_delivered import add_model, list_models, retire_model
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
@@ -51,7 +50,7 @@ __all__ = [
     "list_contracts",
     "list_models",
     "list_suppliers",
-    "model_certificates",
+    "model_rows",
     "parse_amount",
     "preview_attachment",
     "raise_event",

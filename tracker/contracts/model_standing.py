@@ -101,6 +101,51 @@ def contract_models(ctx: Context, reference: str) -> ContractModels:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """One model under one certificate scheme, flat, for lists and exports (`tracker contract
+    model list`); a model with no scheme attached has one row with `scheme` None."""
+
+    model_id: int
+    contract: str
+    manufacturer: str
+    name: str
+    product_type: str
+    retired_on: date | None
+    scheme: str | None
+    certificate_number: str | None
+    generation: str | None
+    valid_until: date | None
+    lookup_url: str | None
+    status: str  # a CertificateStatus, or "no_scheme"
+
+
+def model_rows(ctx: Context, reference: str) -> list[ModelRow]:
+    """`contract_models` flattened, with the same status words as the contract page."""
+    found = []
+    for standing in contract_models(ctx, reference).models:
+        m = standing.model
+        schemes: list[SchemeStanding | None] = [*standing.schemes] or [None]
+        for s in schemes:
+            found.append(
+                ModelRow(
+                    model_id=m.id,
+                    contract=m.contract,
+                    manufacturer=m.manufacturer,
+                    name=m.name,
+                    product_type=m.product_type,
+                    retired_on=m.retired_on,
+                    scheme=s.scheme if s else None,
+                    certificate_number=s.certificate_number if s else None,
+                    generation=s.generation if s else None,
+                    valid_until=s.valid_until if s else None,
+                    lookup_url=s.lookup_url if s else None,
+                    status=s.status if s else standing.status,
+                )
+            )
+    return found
+
+
 def _severity(status: str) -> int:
     return SEVERITY.index(CertificateStatus(status))
 

@@ -2,7 +2,13 @@
 heartbeats and the health verdict. Adapters (CLI, worker, web) import these use cases
 from here."""
 
-from tracker.reminders.health import HealthReport, JobHealth, PartialDelivery, check_health
+from tracker.reminders.health import (
+    HealthReport,
+    JobHealth,
+    PartialDelivery,
+    check_health,
+    database_answers,
+)
 from tracker.reminders.heartbeat import error_text
 from tracker.reminders.mailcheck import MailTest, mail_backend, send_test_message
 from tracker.reminders.outbox import (
@@ -34,6 +40,7 @@ __all__ = [
     "Retried",
     "SweepReport",
     "check_health",
+    "database_answers",
     "error_text",
     "list_messages",
     "mail_backend",

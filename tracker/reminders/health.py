@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
 from tracker.context import Context
@@ -58,6 +59,17 @@ class HealthReport:
             if job["last_ok_at"] is not None:
                 job["last_ok_at"] = job["last_ok_at"].isoformat()
         return found
+
+
+def database_answers(ctx: Context) -> bool:
+    """Whether this process can read the database: what a load balancer needs to know of
+    one web process, whatever the state of the workers and the mail."""
+    try:
+        with read_session(ctx.engine) as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def check_health(ctx: Context) -> HealthReport:

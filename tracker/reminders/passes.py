@@ -9,6 +9,7 @@ it (the worker, or cron calling `tracker sweep` / `tracker relay`).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -190,6 +191,7 @@ def relay(
     batch: int = RELAY_BATCH,
     stop: Stop = _never,
     clock: Callable[[], datetime] = utc_now,
+    lease: timedelta = LEASE,
 ) -> RelayReport:
     """Send every message that is due, batch by batch, each over one connection; then
     queue one summary per contract manager of what could not be delivered, and send it.
@@ -198,7 +200,14 @@ def relay(
     composed by a sweep at a pretended time are due for the relay too.
     """
     with heartbeat.beating(ctx.engine, "relay", worker_id()):
-        return _relay(ctx, transport or default_transport(ctx), batch=batch, stop=stop, clock=clock)
+        return _relay(
+            ctx,
+            transport or default_transport(ctx),
+            batch=batch,
+            stop=stop,
+            clock=clock,
+            lease=lease,
+        )
 
 
 def _relay(
@@ -208,30 +217,40 @@ def _relay(
     batch: int,
     stop: Stop,
     clock: Callable[[], datetime],
+    lease: timedelta,
 ) -> RelayReport:
     report = Counter[str]()
     worker = worker_id()
     mail = mail_settings(ctx)
     retry_for = timedelta(hours=ctx.settings.mail_retry_hours)
 
-    def take(lease: timedelta = LEASE) -> list[Claimed]:
+    def take(length: timedelta) -> tuple[list[Claimed], float]:
+        """A batch, and until when (`time.monotonic()`) it may start messages: half the
+        lease, from the claim, so that the other half covers the message in flight. A
+        lease that ran out would let another relay send the same messages."""
+        until = time.monotonic() + length.total_seconds() / 2
         with write_session(ctx.engine) as session:
             now = clock()
             links = fill_links(ctx.settings, now)
-            return claim(session, now=now, worker=worker, limit=batch, lease=lease, links=links)
+            claimed = claim(session, now=now, worker=worker, limit=batch, lease=length, links=links)
+        return claimed, until
 
     def save(batch: list[Delivered]) -> None:
         with write_session(ctx.engine) as session:
             record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
 
+    def give_back(claimed: list[Claimed]) -> None:
+        with write_session(ctx.engine) as session:
+            release(session, [c.id for c in claimed], now=clock(), worker=worker)
+
     # While a full batch is sent, the next one is claimed in a thread, so the claim's
-    # round trips do not stall the sends. Its lease covers both batches; what a stopping
-    # relay claimed ahead is given back at once instead of waiting for its lease.
-    ahead: Future[list[Claimed]] | None = None
+    # round trips do not stall the sends. Its lease is twice as long, since it waits for
+    # this batch first. What a stopping relay claimed ahead is handed back at once.
+    ahead: Future[tuple[list[Claimed], float]] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claim") as claims:
         try:
             while not stop():
-                claimed = ahead.result() if ahead is not None else take()
+                claimed, until = ahead.result() if ahead is not None else take(lease)
                 ahead = None
                 if not claimed:
                     with write_session(ctx.engine) as session:
@@ -241,17 +260,23 @@ def _relay(
                         continue  # send the summaries in this pass
                     break
                 if len(claimed) == batch:
-                    ahead = claims.submit(take, 2 * LEASE)
-                delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop))
+                    ahead = claims.submit(take, 2 * lease)
+                delivered = asyncio.run(
+                    deliver(transport(), claimed, save=save, stop=stop, until=until)
+                )
                 _tally(report, delivered)
                 if len(delivered) < len(claimed):
-                    break  # stopping: the rest keep their lease until it expires
+                    # Out of time (a slow server) or stopping: what was not tried is
+                    # handed back, due now, rather than left to a lease that another relay
+                    # would outlive.
+                    give_back(claimed[len(delivered) :])
+                    if stop():
+                        break
         finally:
             if ahead is not None:
-                # A claim that failed rolled back: nothing of it to give back.
-                unsent = [] if ahead.exception() is not None else ahead.result()
-                with write_session(ctx.engine) as session:
-                    release(session, [c.id for c in unsent], now=clock(), worker=worker)
+                # A claim that failed rolled back: nothing of it to hand back.
+                give_back([] if ahead.exception() is not None else ahead.result()[0])
+    return RelayReport(**report)
     return RelayReport(**report)
 
 

@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -168,19 +169,6 @@ def claim(
     ]
 
 
-def release(session: Session, ids: Sequence[int], *, now: datetime, worker: str) -> None:
-    """Give back messages this worker claimed but never tried: due again at once, for
-    any relay. A claim is not an attempt, so nothing else changes."""
-    if not ids:
-        return
-    session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), *_held(worker))
-        .values(status=OutboxStatus.PENDING.value, lease_owner=None, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 @dataclass(frozen=True)
 class Delivered:
     claimed: Claimed
@@ -195,20 +183,22 @@ async def deliver(
     *,
     save: Callable[[list[Delivered]], None],
     stop: Callable[[], bool] = lambda: False,
+    until: float | None = None,
 ) -> list[Delivered]:
     """Send each claimed message over one connection, saving results as they come.
 
     Saves run in a thread while sending goes on, SAVE_GROUP results or more at a time
     (group commit). A relay killed mid-batch re-sends only what was in flight or not yet
     committed, each with its own Message-ID, and commits are not paid per message.
-    Stopping early leaves the rest to their leases.
+    Stopping early, or reaching `until` (a `time.monotonic()` reading: where the claim's
+    time is up), starts no further message; the caller hands the rest back.
     """
     done: list[Delivered] = []
     waiting: list[Delivered] = []
     saving: asyncio.Future[None] | None = None
     async with transport:
         for item in claimed:
-            if stop():
+            if stop() or (until is not None and time.monotonic() >= until):
                 break
             started = utc_now()
             envelope = Envelope(item.message_id, item.sender, item.recipients, item.raw, item.label)
@@ -234,6 +224,23 @@ async def deliver(
         if waiting:
             await asyncio.to_thread(save, waiting)
     return done
+
+
+def release(session: Session, ids: Sequence[int], *, now: datetime, worker: str) -> None:
+    """Hand claimed messages this worker did not try back, due at once: the next claim,
+    by any relay, takes them with a lease of its own."""
+    if not ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(ids),
+            col(OutboxMessage.lease_owner) == worker,
+            col(OutboxMessage.status) == OutboxStatus.SENDING.value,
+        )
+        .values(status=OutboxStatus.PENDING.value, lease_owner=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def record(

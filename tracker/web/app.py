@@ -69,8 +69,10 @@ ROUTERS = (
     health.router,
 )
 # Routes anyone may reach: signing in needs no sign-in.
-# `/healthz` is for load balancers and carries no personal data.
-PUBLIC = frozenset({("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/healthz")})
+# `/livez` (for load balancers) and `/healthz` (for monitoring) carry no personal data.
+PUBLIC = frozenset(
+    {("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/livez"), ("GET", "/healthz")}
+)
 
 
 def route_action(route: APIRoute) -> tuple[object, str | None] | None:

@@ -1,4 +1,8 @@
-"""`/healthz` for load balancers and `/metrics` for Prometheus.
+"""`/livez` for load balancers, `/healthz` for monitoring and `/metrics` for Prometheus.
+
+`/livez` says whether this one process answers and reaches the database: a load balancer
+that took web processes out on `/healthz` would take them all out together when a worker
+stops or one email fails, though every page still works.
 
 `/healthz` needs no sign-in, so it carries no personal data: the verdict, the problems in
 words, each job's last good run and the outbox counts; not the addresses of partially
@@ -22,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from tracker.context import Context
 from tracker.dashboard import obligation_counts
 from tracker.people.roles import Action
-from tracker.reminders import HealthReport, check_health
+from tracker.reminders import HealthReport, check_health, database_answers
 from tracker.web.deps import allow, anonymous_context, settings_of, signed_in
 
 router = APIRouter()
@@ -46,6 +50,14 @@ def public_health(report: HealthReport) -> dict[str, Any]:
         ],
         "messages": report.messages,
     }
+
+
+@router.get("/livez")
+def livez(request: Request) -> JSONResponse:
+    ok = database_answers(anonymous_context(request))
+    return JSONResponse(
+        {"ok": ok}, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/healthz")
