@@ -36,6 +36,14 @@ def _utc_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def driver_instant(value: datetime, *, dialect: str) -> datetime | str:
+    """An aware instant as `UTCDateTime` hands it to the driver: naive UTC, and on SQLite
+    the text SQLAlchemy writes (so comparisons with its own rows hold)."""
+    naive = _utc_naive(value)
+    assert naive is not None
+    return naive if dialect == "postgresql" else naive.isoformat(sep=" ", timespec="microseconds")
+
+
 def _kind(column: sa.Column[Any]) -> Any:
     """The column's type, looking through decorators such as SQLModel's AutoString."""
     kind = column.type

@@ -42,6 +42,7 @@ class Received:
     sender: str
     recipients: list[str]
     content: bytes
+    mail_options: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> EmailMessage:
@@ -120,7 +121,12 @@ class Handler:
             return "451 4.3.0 Try again later"
         with self.server.lock:
             self.server.received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.original_content,
+                    list(envelope.mail_options),
+                )
             )
         if self.b.hang_up_at == "DATA":
             server.transport.close()  # stored, but the client never hears so
@@ -235,6 +241,33 @@ def test_200_messages_over_one_connection_arrive_once_with_their_message_id(
     assert transport.connections == 1
     first = server.received[0]
     assert (first.sender, first.recipients) == (SENDER, ["s0@example.com"])
+
+
+def test_the_message_arrives_byte_for_byte_with_its_size_declared(server: MailServer) -> None:
+    # Lines starting with a dot and a lone LF: the wire form differs from the stored one.
+    raw = b"Subject: dots\r\n\r\n.first\r\n..second\nlast line without an ending"
+    message = Envelope("<dots@example.com>", SENDER, ("s@example.com",), raw)
+    (result,) = run(server.transport(), message)
+    assert result.outcome is Outcome.SENT
+    (got,) = server.received
+    on_the_wire = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n"
+    assert got.content == on_the_wire
+    assert got.mail_options == [f"SIZE={len(on_the_wire)}"]
+    assert (got.sender, got.recipients) == (SENDER, ["s@example.com"])
+
+
+def test_a_message_over_the_servers_size_limit_is_refused_before_its_data(
+    server: MailServer,
+) -> None:
+    big = envelope("big")
+    server.SMTP_kwargs["data_size_limit"] = len(big.raw) - 1
+    small = Envelope("<small@example.com>", SENDER, ("s@example.com",), b"Subject: s\r\n\r\nx\r\n")
+    too_big, fine = run(server.transport(), big, small)
+    assert too_big.outcome is Outcome.PERMANENT
+    assert too_big.code == 552
+    assert "MAIL FROM" in too_big.detail
+    assert fine.outcome is Outcome.SENT  # the refusal left the connection usable
+    assert [r.content for r in server.received] == [small.raw]
 
 
 def test_a_connection_the_server_dropped_is_replaced(server: MailServer) -> None:

@@ -1,7 +1,7 @@
 """SMTP through aiosmtplib: one connection per batch, every failure classified.
 
-`sendmail` does the transaction; a small subclass of `aiosmtplib.SMTP` records how far it
-got. A timeout or disconnect before DATA is TRANSIENT (nothing was delivered); from the
+A small subclass of `aiosmtplib.SMTP` does the transaction and records how far it got.
+A timeout or disconnect before DATA is TRANSIENT (nothing was delivered); from the
 DATA command on it is AMBIGUOUS (the server may have queued the message), and the relay
 retries with the same Message-ID.
 """
@@ -9,8 +9,9 @@ retries with the same Message-ID.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
 from typing import Literal
@@ -18,14 +19,16 @@ from typing import Literal
 import aiosmtplib
 from aiosmtplib import (
     SMTPException,
+    SMTPHeloError,
+    SMTPRecipientRefused,
     SMTPRecipientsRefused,
     SMTPResponse,
     SMTPResponseException,
+    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPStatus,
     SMTPTimeoutError,
 )
-from aiosmtplib.typing import Default
 
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome
 
@@ -38,7 +41,6 @@ _TLS_LABEL: dict[str, str] = {
 }
 # RFC 5321 atext local part (no quoted strings), a domain or an [address literal].
 _BARE_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.:\[\]-]+")
-_Timeout = float | Literal[Default.token] | None
 
 
 class Phase(Enum):
@@ -49,43 +51,66 @@ class Phase(Enum):
 
 
 class PhasedSMTP(aiosmtplib.SMTP):
-    """aiosmtplib.SMTP that records the phase of the transaction in progress."""
+    """aiosmtplib.SMTP that records the phase of the transaction in progress, with a
+    transaction for addresses already checked to be bare ASCII `user@domain`."""
 
     phase: Phase = Phase.CONNECT
 
-    async def mail(
-        self,
-        sender: str,
-        /,
-        *,
-        options: Iterable[str] | None = None,
-        encoding: str = "ascii",
-        timeout: _Timeout = Default.token,
-    ) -> SMTPResponse:
-        self.phase = Phase.MAIL
-        return await super().mail(sender, options=options, encoding=encoding, timeout=timeout)
+    async def transact(
+        self, sender: str, recipients: Sequence[str], raw: bytes
+    ) -> tuple[dict[str, SMTPResponse], str]:
+        """`sendmail` for envelope addresses `_address_problem` has accepted.
 
-    async def rcpt(
-        self,
-        recipient: str,
-        /,
-        *,
-        options: Iterable[str] | None = None,
-        encoding: str = "ascii",
-        timeout: _Timeout = Default.token,
-    ) -> SMTPResponse:
-        self.phase = Phase.RCPT
-        return await super().rcpt(recipient, options=options, encoding=encoding, timeout=timeout)
+        `sendmail` parses every address twice (`email.utils.parseaddr`) and rewrites the
+        whole message once more to count its SIZE; here the addresses go on the command
+        lines as they are (they are bare and ASCII: nothing to quote, nothing to smuggle,
+        and aiosmtplib still refuses control characters in any command) and the size is
+        counted. Otherwise the same transaction: per-recipient refusals returned, every
+        recipient refused raised, the envelope reset after a refusal.
+        """
+        if self.is_ehlo_or_helo_needed:
+            try:
+                await self.ehlo()
+            except SMTPHeloError:
+                if not self.is_connected:
+                    raise
+                await self.helo()
+        options: tuple[bytes, ...] = ()
+        if self.supports_extension("size"):
+            options = (b"SIZE=%d" % _wire_size(raw),)
+        try:
+            self.phase = Phase.MAIL
+            reply = await self.execute_command(b"MAIL", b"FROM:<%s>" % sender.encode(), *options)
+            if reply.code != SMTPStatus.completed:
+                raise SMTPSenderRefused(reply.code, reply.message, sender)
+            self.phase = Phase.RCPT
+            refusals: list[SMTPRecipientRefused] = []
+            for recipient in recipients:
+                reply = await self.execute_command(b"RCPT", b"TO:<%s>" % recipient.encode())
+                if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
+                    refusals.append(SMTPRecipientRefused(reply.code, reply.message, recipient))
+            if len(refusals) == len(recipients):
+                raise SMTPRecipientsRefused(refusals)
+            # From the DATA command on, the outcome is ambiguous: aiosmtplib cannot say
+            # whether a timeout came before the server's 354 or after the message was
+            # sent (the relay retries with the same Message-ID either way).
+            self.phase = Phase.BODY
+            reply = await self.data(raw)
+        except (SMTPResponseException, SMTPRecipientsRefused):
+            # The refusal is what the caller must hear about, not a failed reset.
+            with contextlib.suppress(ConnectionError, SMTPResponseException):
+                await self.rset()
+            raise
+        refused = {r.recipient: SMTPResponse(r.code, r.message) for r in refusals}
+        return refused, reply.message
 
-    async def data(
-        self, message: str | bytes, /, *, timeout: _Timeout = Default.token
-    ) -> SMTPResponse:
-        # aiosmtplib cannot say whether a timeout came before the server's 354 or after
-        # the message was sent; from the DATA command on, the outcome is ambiguous (the
-        # relay retries with the same Message-ID either way). Public API only: no reliance
-        # on aiosmtplib's protocol internals.
-        self.phase = Phase.BODY
-        return await super().data(message, timeout=timeout)
+
+def _wire_size(raw: bytes) -> int:
+    """Octets of `raw` on the wire (RFC 1870 SIZE): lone CR or LF become CRLF, and a
+    final CRLF is added if missing, as aiosmtplib's DATA does."""
+    crlf = raw.count(b"\r\n")
+    size = len(raw) + (raw.count(b"\n") - crlf) + (raw.count(b"\r") - crlf)
+    return size if raw.endswith((b"\r\n", b"\n", b"\r")) else size + 2
 
 
 def _by_code(code: int) -> Outcome:
@@ -238,8 +263,8 @@ class SmtpTransport:
             return self._connect_failure, False
         client.phase = Phase.CONNECT
         try:
-            errors, reply = await client.sendmail(
-                envelope.sender, list(envelope.recipients), envelope.raw
+            errors, reply = await client.transact(
+                envelope.sender, envelope.recipients, envelope.raw
             )
         except Exception as exc:  # never raise for a delivery problem
             phase = client.phase

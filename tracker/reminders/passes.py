@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from tracker.reminders.compose import Backlog, MailSettings, compose_batch
 from tracker.reminders.enqueue import reminder_batch, status_batch
 from tracker.reminders.relay import (
     LEASE,
+    Claimed,
     Delivered,
     claim,
     deliver,
@@ -221,50 +223,76 @@ def _relay(
     worker = worker_id()
     mail = mail_settings(ctx)
     retry_for = timedelta(hours=ctx.settings.mail_retry_hours)
-    while not stop():
+
+    def take(length: timedelta) -> tuple[list[Claimed], float]:
+        """A batch, and until when (`time.monotonic()`) it may start messages: half the
+        lease, from the claim, so that the other half covers the message in flight. A
+        lease that ran out would let another relay send the same messages."""
+        until = time.monotonic() + length.total_seconds() / 2
         with write_session(ctx.engine) as session:
             now = clock()
             links = fill_links(ctx.settings, now)
-            claimed = claim(session, now=now, worker=worker, limit=batch, lease=lease, links=links)
-        if not claimed:
-            with write_session(ctx.engine) as session:
-                told = notify_undelivered(session, now=clock(), mail=mail)
-            report["summaries_queued"] += told
-            if told:
-                continue  # send the summaries in this pass
-            break
+            claimed = claim(session, now=now, worker=worker, limit=batch, lease=length, links=links)
+        return claimed, until
 
-        # Half the lease to start sending the batch: the other half covers the message
-        # in flight. A lease that ran out would let another relay send the same messages.
-        until = time.monotonic() + lease.total_seconds() / 2
+    def save(batch: list[Delivered]) -> None:
+        with write_session(ctx.engine) as session:
+            record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
 
-        def save(batch: list[Delivered]) -> None:
-            with write_session(ctx.engine) as session:
-                record(session, batch, now=clock(), worker=worker, retry_for=retry_for)
+    def give_back(claimed: list[Claimed]) -> None:
+        with write_session(ctx.engine) as session:
+            release(session, [c.id for c in claimed], now=clock(), worker=worker)
 
-        delivered = asyncio.run(deliver(transport(), claimed, save=save, stop=stop, until=until))
-        for d in delivered:
-            if not d.result.tried:
-                report["retrying"] += 1
-                continue
-            report["attempted"] += 1
-            outcome = d.result.outcome
-            permanent = [r for r, (code, _) in d.result.refused.items() if code >= 500]
-            if outcome is Outcome.SENT and not d.result.refused:
-                report["sent"] += 1
-            elif outcome is Outcome.SENT and permanent:
-                report["partial"] += 1
-            elif outcome is Outcome.PERMANENT:
-                report["failed"] += 1
-            else:
-                report["retrying"] += 1
-        if len(delivered) < len(claimed):
-            # Out of time (a slow server) or stopping: what was not tried is handed back,
-            # due now, rather than left to a lease that another relay would outlive.
-            with write_session(ctx.engine) as session:
-                release(
-                    session, [c.id for c in claimed[len(delivered) :]], now=clock(), worker=worker
+    # While a full batch is sent, the next one is claimed in a thread, so the claim's
+    # round trips do not stall the sends. Its lease is twice as long, since it waits for
+    # this batch first. What a stopping relay claimed ahead is handed back at once.
+    ahead: Future[tuple[list[Claimed], float]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="claim") as claims:
+        try:
+            while not stop():
+                claimed, until = ahead.result() if ahead is not None else take(lease)
+                ahead = None
+                if not claimed:
+                    with write_session(ctx.engine) as session:
+                        told = notify_undelivered(session, now=clock(), mail=mail)
+                    report["summaries_queued"] += told
+                    if told:
+                        continue  # send the summaries in this pass
+                    break
+                if len(claimed) == batch:
+                    ahead = claims.submit(take, 2 * lease)
+                delivered = asyncio.run(
+                    deliver(transport(), claimed, save=save, stop=stop, until=until)
                 )
-            if stop():
-                break
+                _tally(report, delivered)
+                if len(delivered) < len(claimed):
+                    # Out of time (a slow server) or stopping: what was not tried is
+                    # handed back, due now, rather than left to a lease that another relay
+                    # would outlive.
+                    give_back(claimed[len(delivered) :])
+                    if stop():
+                        break
+        finally:
+            if ahead is not None:
+                # A claim that failed rolled back: nothing of it to hand back.
+                give_back([] if ahead.exception() is not None else ahead.result()[0])
     return RelayReport(**report)
+    return RelayReport(**report)
+
+
+def _tally(report: Counter[str], delivered: list[Delivered]) -> None:
+    for d in delivered:
+        if not d.result.tried:
+            report["retrying"] += 1
+            continue
+        report["attempted"] += 1
+        outcome = d.result.outcome
+        permanent = [r for r, (code, _) in d.result.refused.items() if code >= 500]
+        if outcome is Outcome.SENT and not d.result.refused:
+            report["sent"] += 1
+        elif outcome is Outcome.SENT and permanent:
+            report["partial"] += 1
+        elif outcome is Outcome.PERMANENT:
+            report["failed"] += 1
+        else:
+            report["retrying"] += 1

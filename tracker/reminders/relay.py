@@ -14,6 +14,7 @@ get one summary of what could not be delivered, per relay pass, not one email pe
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import random
@@ -29,6 +30,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session, col
 
+from tracker.bulk import driver_instant
 from tracker.clock import utc_now
 from tracker.mail.message import domain_of, new_message_id, render_bytes
 from tracker.mail.transport import DeliveryResult, Envelope, Outcome, Transport
@@ -252,12 +254,24 @@ def record(
     """Write every attempt made and move each message on, only if this worker still
     holds it.
 
-    Set-based for the common case (accepted, nothing refused): one INSERT of attempt rows
-    and one UPDATE for all of them; the rest are handled one by one.
+    Set-based for the common case (accepted, nothing refused): attempt rows and message
+    updates for all of them at once, straight to the driver (one statement on
+    PostgreSQL); the rest are handled one by one.
     """
     if not delivered:
         return
-    tried = [d for d in delivered if d.result.tried]
+    plain = [
+        d
+        for d in delivered
+        if d.result.outcome is Outcome.SENT and not d.result.refused and not d.claimed.refused
+    ]
+    if plain:
+        _record_sent(session, plain, now=now, worker=worker)
+    if len(plain) == len(delivered):
+        return
+    sent = {d.claimed.id for d in plain}
+    rest = [d for d in delivered if d.claimed.id not in sent]
+    tried = [d for d in rest if d.result.tried]
     if tried:
         session.execute(
             insert(table_of(DeliveryAttempt)),
@@ -277,39 +291,104 @@ def record(
                 for d in tried
             ],
         )
-    held = (
-        col(OutboxMessage.lease_owner) == worker,
-        col(OutboxMessage.status) == OutboxStatus.SENDING.value,
-    )
-    plain = {
-        d.claimed.id
-        for d in delivered
-        if d.result.outcome is Outcome.SENT and not d.result.refused and not d.claimed.refused
-    }
-    if plain:
-        session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(plain), *held)
-            .values(
-                status=OutboxStatus.SENT.value,
-                pending_recipients=[],
-                sent_at=now,
-                lease_owner=None,
-                last_error=None,
-                attempts=col(OutboxMessage.attempts) + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    for d in delivered:
-        if d.claimed.id in plain:
-            continue
+    for d in rest:
         values = next_state(d.claimed, d.result, now=now, retry_for=retry_for)
         session.execute(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id) == d.claimed.id, *held)
+            .where(col(OutboxMessage.id) == d.claimed.id, *_held(worker))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+
+def _held(worker: str) -> tuple[Any, ...]:
+    return (
+        col(OutboxMessage.lease_owner) == worker,
+        col(OutboxMessage.status) == OutboxStatus.SENDING.value,
+    )
+
+
+# The common case, accepted for everyone with nothing refused before, written with as
+# little Python as possible: the save thread shares the GIL with the sends. Values are
+# those SQLAlchemy would write (naive UTC instants, JSON text); an attempt row is written
+# whoever holds the message now, the message moves only if this worker still holds it.
+_PG_RECORD_SENT = """
+WITH attempt AS (
+    INSERT INTO delivery_attempt (outbox_id, attempt, worker, started_at, finished_at,
+                                  outcome, code, detail, accepted, refused)
+    SELECT a.id, a.attempt, %(worker)s, a.started, a.finished,
+           %(outcome)s, a.code, a.detail, a.accepted::json, '{}'::json
+    FROM unnest(%(ids)s::int4[], %(attempts)s::int4[], %(started)s::timestamp[],
+                %(finished)s::timestamp[], %(codes)s::int4[], %(details)s::text[],
+                %(accepted)s::text[]) AS a(id, attempt, started, finished, code, detail, accepted)
+)
+UPDATE outbox_message
+SET status = %(sent)s, pending_recipients = '[]'::json, sent_at = %(now)s, lease_owner = NULL,
+    last_error = NULL, attempts = attempts + 1
+WHERE id = ANY(%(ids)s::int4[]) AND lease_owner = %(worker)s AND status = %(sending)s
+"""
+_SQLITE_ATTEMPT = (
+    "INSERT INTO delivery_attempt (outbox_id, attempt, worker, started_at, finished_at,"
+    " outcome, code, detail, accepted, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')"
+)
+_SQLITE_SENT = (
+    "UPDATE outbox_message SET status = ?, pending_recipients = '[]', sent_at = ?,"
+    " lease_owner = NULL, last_error = NULL, attempts = attempts + 1"
+    " WHERE lease_owner = ? AND status = ? AND id IN ({})"
+)
+
+
+def _record_sent(
+    session: Session, delivered: Sequence[Delivered], *, now: datetime, worker: str
+) -> None:
+    dialect = session.get_bind().dialect.name
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    ids = [d.claimed.id for d in delivered]
+    sent, sending, outcome = OutboxStatus.SENT.value, OutboxStatus.SENDING.value, "sent"
+    if dialect == "postgresql":
+        params = {
+            "worker": worker,
+            "outcome": outcome,
+            "ids": ids,
+            "attempts": [d.claimed.attempt for d in delivered],
+            "started": [driver_instant(d.started_at, dialect=dialect) for d in delivered],
+            "finished": [driver_instant(d.finished_at, dialect=dialect) for d in delivered],
+            "codes": [d.result.code for d in delivered],
+            "details": [d.result.detail[:2000] for d in delivered],
+            "accepted": [json.dumps(list(d.result.accepted)) for d in delivered],
+            "sent": sent,
+            "now": driver_instant(now, dialect=dialect),
+            "sending": sending,
+        }
+        with raw.cursor() as cursor:
+            cursor.execute(_PG_RECORD_SENT, params)
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            _SQLITE_ATTEMPT,
+            [
+                (
+                    d.claimed.id,
+                    d.claimed.attempt,
+                    worker,
+                    driver_instant(d.started_at, dialect=dialect),
+                    driver_instant(d.finished_at, dialect=dialect),
+                    outcome,
+                    d.result.code,
+                    d.result.detail[:2000],
+                    json.dumps(list(d.result.accepted)),
+                )
+                for d in delivered
+            ],
+        )
+        cursor.execute(
+            _SQLITE_SENT.format(", ".join("?" * len(ids))),
+            (sent, driver_instant(now, dialect=dialect), worker, sending, *ids),
+        )
+    finally:
+        cursor.close()
 
 
 def _said(code: int | None, text: str) -> str:
