@@ -62,6 +62,7 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                     "run_id": run.json()["run_id"],
                     "fmt": "csv",
                     "model_id": world.product_model(reference),
+                    "event_id": world.event(reference),
                 }
                 path = PREFIX + fill(route.path, values)
                 if on is None and reference == "C-2":
