@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from tracker.errors import BadInput
 from tracker.evidence import (
+    FORMATS,
     EvidenceRow,
     Review,
     ReviewOutcome,
@@ -122,7 +123,10 @@ def evidence(
         200: {
             "description": "The stored file, as an attachment under its original name",
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in sorted(
+                    {f.media_type for f in FORMATS.values()} | {"application/octet-stream"}
+                )
             },
         },
         403: {"model": ErrorBody, "description": "Restricted, and not for this person"},
