@@ -73,6 +73,7 @@ def test_each_role_gets_the_files_it_may_have(world: World, role: str) -> None:
             assert SECRET in response.text
             assert response.headers["content-disposition"].startswith("attachment;")
             assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["cache-control"] == "no-store"
         else:
             assert SECRET not in response.text
             assert "a reviewer or an admin" in response.text

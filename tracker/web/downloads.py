@@ -36,13 +36,13 @@ def attachment(filename: str) -> str:
 
 
 def evidence_response(found: EvidenceFile) -> FileResponse:
-    """The stored file, streamed from the evidence store, never sniffed or cached."""
+    """The stored file, streamed from the evidence store, never sniffed (and, as every
+    answer but static files, never cached: see `SecurityHeaders`)."""
     return FileResponse(
         found.path,
         media_type=found.media_type,
         headers={
             "Content-Disposition": attachment(found.filename),
             "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
         },
     )
