@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from tests.api.conftest import Api
 from tests.web.world import ROLES, email_of
+from tracker.evidence.download import may_download
 from tracker.models import UserRole
 from tracker.people.roles import Action, Person, may, may_on_contract
 from tracker.web.api.app import PREFIX, api_routes
@@ -61,6 +62,7 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                     "run_id": run.json()["run_id"],
                     "fmt": "csv",
                     "model_id": world.product_model(reference),
+                    "event_id": world.event(reference),
                 }
                 path = PREFIX + fill(route.path, values)
                 if on is None and reference == "C-2":
@@ -73,6 +75,10 @@ def test_every_api_route_for_every_role(api: Api) -> None:
                         if on is not None
                         else may(person, action)
                     )
+                    if route.path == "/evidence/{evidence_id}/file":  # the world's is restricted
+                        allowed = may_download(
+                            person, confidentiality="restricted", manager_email=MANAGERS[reference]
+                        )
                     # An empty body: allowed routes answer what is missing (400) or act;
                     # forbidden ones refuse before reading it.
                     body: dict[str, str] | None = None if method in ("GET", "DELETE") else {}

@@ -193,6 +193,8 @@ def test_a_report_produced_listed_and_downloaded(api: Api) -> None:
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
     assert hashlib.sha256(download.content).hexdigest() == run["sha256"]
+    assert run["filename"] == "compliance-report_contract-C-1_2027-Q1.csv"
+    assert download.headers["content-disposition"].endswith(f"filename*=UTF-8''{run['filename']}")
     assert client.get(f"/api/v1/reports/{run['run_id']}/pdf").status_code == 404
     bad = client.post(
         "/api/v1/reports", json={"scope": "planet", "period": "2027-Q1", "format": "csv"}

@@ -87,7 +87,9 @@ def test_manager_records_a_finding_and_downloads_reports(site: str) -> None:
                 with page.expect_download() as info:
                     run.get_by_role("link", name=re.compile(f"^Download {fmt}")).click()
                 download = info.value
-                assert download.suggested_filename.endswith(f".{fmt.lower()}")
+                assert download.suggested_filename == (
+                    f"compliance-report_contract-C-1_2027-Q1.{fmt.lower()}"
+                )
                 path = download.path()
                 downloaded[fmt] = Path(path).read_bytes()
             shoot(page, "reports")

@@ -87,6 +87,14 @@ def test_manager_adds_supplier_contract_and_clause(site: str) -> None:
             expect(
                 page.get_by_label("Supplier", exact=True).locator("option:checked")
             ).to_have_text("Nordic Screens AB")
+            # Said twice, not three times: in the summary (a link) and next to the field.
+            said = page.get_by_text("2026-03-31 is before the start date 2027-04-01")
+            expect(said).to_have_count(2)
+            expect(
+                page.get_by_role("alert").get_by_role(
+                    "link", name=re.compile("2026-03-31 is before the start date")
+                )
+            ).to_be_visible()
             shoot(page, "contract-form-error")
             ends.fill("2031-03-31")
             page.get_by_role("button", name="Add contract").click()

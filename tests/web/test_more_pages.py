@@ -226,6 +226,11 @@ def test_produce_a_report_download_it_and_schedule_one(world: World) -> None:
     got = client.get(f"/reports/runs/{run}/download?format=csv")
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("text/csv")
+    # Named as `tracker report` names it, not after the run's number.
+    assert got.headers["content-disposition"] == (
+        'attachment; filename="compliance-report_supplier-1_2027-Q1.csv"; '
+        "filename*=UTF-8''compliance-report_supplier-1_2027-Q1.csv"
+    )
     assert client.get(f"/reports/runs/{run}/download?format=pdf").status_code == 404
     added = client.post(
         "/reports/schedules",

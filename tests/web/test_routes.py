@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from fastapi.testclient import TestClient
 
 from tests.web.world import ROLES, World, csrf_of, email_of, sign_in
+from tracker.evidence.download import may_download
 from tracker.models import UserRole
 from tracker.people.roles import Action, Person, may, may_on_contract
 from tracker.web.app import PUBLIC, page_routes, route_action
@@ -63,6 +64,10 @@ def test_every_route_for_every_role(world: World) -> None:
                         if on is not None
                         else may(person, action)
                     )
+                    if route.path == "/evidence/{evidence_id}/file":  # the world's is restricted
+                        allowed = may_download(
+                            person, confidentiality="restricted", manager_email=MANAGERS[reference]
+                        )
                     client = clients[role]
                     expected: int | None
                     if method == "GET":

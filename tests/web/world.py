@@ -21,6 +21,7 @@ from tracker.config import get_settings
 from tracker.db import get_engine, read_session
 from tracker.models import (
     Contract,
+    ContractEvent,
     Evidence,
     Finding,
     Obligation,
@@ -127,6 +128,7 @@ class World:
             "run_id": self.report_run(),
             "schedule_id": self.report_schedule(),
             "model_id": self.product_model(reference),
+            "event_id": self.event(reference),
         }
 
     def product_model(self, reference: str) -> int:
@@ -145,6 +147,22 @@ class World:
             "--first-delivery-on", "2027-03-10", "--now", CLI_NOW,
         )  # fmt: skip
         return self.product_model(reference)
+
+    def event(self, reference: str) -> int:
+        """The contract's first event (a breach reported, recorded here when it has none)."""
+        with read_session(get_engine(self.url)) as s:
+            found = s.scalars(
+                select(col(ContractEvent.id))
+                .where(col(ContractEvent.contract_id) == self.contract_id(reference))
+                .order_by(col(ContractEvent.id))
+            ).first()
+        if found is not None:
+            return found
+        self.cli.ok(
+            "contract", "event", reference, "breach_reported", "--on", "2027-03-02",
+            "--note", "Overtime over the limit", "--now", CLI_NOW,
+        )  # fmt: skip
+        return self.event(reference)
 
     def report_run(self) -> int:
         with read_session(get_engine(self.url)) as s:

@@ -22,11 +22,19 @@ from tracker.obligations.planning import ClauseCache
 
 
 def close_event(
-    ctx: Context, event_id: int, *, closed_on: date | None = None, note: str | None = None
+    ctx: Context,
+    event_id: int,
+    *,
+    closed_on: date | None = None,
+    note: str | None = None,
+    reference: str | None = None,
 ) -> EventClosing:
     """Record that an event is closed on a day (default: today): the undecided duties that
     repeat until it is closed and fall due after that day are superseded (kept for the
-    record, no more reminders); those submitted or decided stay as they are."""
+    record, no more reminders); those submitted or decided stay as they are.
+
+    A door that checked who may act on contract `reference` passes it: an event of another
+    contract is then NotFound, so the check cannot be walked around by the event id."""
     if closed_on is not None:
         in_range(closed_on, field="closed_on")
     why = validate.text(note, field="note", max_length=2000) if note is not None else None
@@ -39,6 +47,8 @@ def close_event(
         contract = session.get(Contract, event.contract_id)
         assert contract is not None
         assert event.id is not None
+        if reference is not None and contract.reference != reference:
+            raise NotFound(f"contract {reference} has no event {event_id}", field="event_id")
         if event.closed_on is not None:
             raise BadInput(
                 f"event {event_id} was already closed on {event.closed_on}", field="event_id"

@@ -208,7 +208,10 @@ def contract_page(ctx: Context, reference: str, person: Person) -> ContractPage:
         today=today,
         clauses=list(view.clauses),
         timeline=timeline,
-        evidence=[evidence_row(r, may_see_restricted=see) for r in rows],
+        evidence=[
+            evidence_row(r, may_see_restricted=see, person=person, manager_email=view.manager_email)
+            for r in rows
+        ],
         findings=list_findings(ctx, contract=reference),
         may_edit=may_on_contract(person, Action.EDIT_CONTRACT, manager_email=view.manager_email),
         models=contract_models(ctx, reference),

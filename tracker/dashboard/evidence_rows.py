@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.evidence.download import may_download
 from tracker.evidence.views import HIDDEN
 from tracker.library.schema import Confidentiality
 from tracker.models import Evidence
+from tracker.people.roles import Person
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,12 @@ class EvidenceRow:
     checklist: dict[str, bool] | None
     resubmit_by: date | None
     hidden: bool  # restricted content withheld from this person
+    downloadable: bool  # a file this person may download
 
 
-def evidence_row(row: Evidence, *, may_see_restricted: bool) -> EvidenceRow:
+def evidence_row(
+    row: Evidence, *, may_see_restricted: bool, person: Person, manager_email: str | None
+) -> EvidenceRow:
     assert row.id is not None
     hide = row.confidentiality == Confidentiality.RESTRICTED and not may_see_restricted
     return EvidenceRow(
@@ -56,4 +61,6 @@ def evidence_row(row: Evidence, *, may_see_restricted: bool) -> EvidenceRow:
         checklist=row.checklist,
         resubmit_by=row.resubmit_by,
         hidden=hide,
+        downloadable=row.sha256 is not None
+        and may_download(person, confidentiality=row.confidentiality, manager_email=manager_email),
     )

@@ -115,7 +115,13 @@ def obligation_page(ctx: Context, obligation_id: int, person: Person) -> Obligat
         checklist=list(template.acceptance.checklist),
         accepted_types=types,
         evidence=[
-            evidence_row(r, may_see_restricted=may(person, Action.READ_RESTRICTED)) for r in rows
+            evidence_row(
+                r,
+                may_see_restricted=may(person, Action.READ_RESTRICTED),
+                person=person,
+                manager_email=manager,
+            )
+            for r in rows
         ],
         is_open=is_open,
         may_submit=is_open

@@ -15,6 +15,7 @@ from tracker.evidence.formats import FORMATS, format_of_name, media_type
 from tracker.evidence.store import EvidenceStore, StoredFile, clean_filename
 
 if TYPE_CHECKING:
+    from tracker.evidence.download import EvidenceFile, may_download, open_evidence_file
     from tracker.evidence.renewals import Renewal
     from tracker.evidence.review import Review, ReviewOutcome, review_evidence
     from tracker.evidence.submission import (
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from tracker.library.evidence_fields import missing_fields, parse_field_options
 
 _WHERE = {
+    "EvidenceFile": "tracker.evidence.download",
+    "may_download": "tracker.evidence.download",
+    "open_evidence_file": "tracker.evidence.download",
     "Renewal": "tracker.evidence.renewals",
     "Review": "tracker.evidence.review",
     "ReviewOutcome": "tracker.evidence.review",
@@ -55,6 +59,7 @@ _WHERE = {
 
 __all__ = [
     "FORMATS",
+    "EvidenceFile",
     "EvidenceRow",
     "EvidenceStore",
     "EvidenceView",
@@ -71,8 +76,10 @@ __all__ = [
     "export_evidence",
     "format_of_name",
     "list_evidence",
+    "may_download",
     "media_type",
     "missing_fields",
+    "open_evidence_file",
     "parse_field_options",
     "requirements",
     "review_evidence",

@@ -23,6 +23,9 @@ class Forbidden(TrackerError):
 class Action(StrEnum):
     READ = "read"  # dashboard, contracts, obligations, outbox
     READ_RESTRICTED = "read_restricted"  # content of restricted evidence (factory lists...)
+    # The file of restricted evidence: narrower than reading about it (the issue: "the
+    # contract's manager, a reviewer or an admin"); other files need only READ.
+    DOWNLOAD_RESTRICTED = "download_restricted"
     READ_AUDIT = "read_audit"
     SUBMIT_EVIDENCE = "submit_evidence"
     REVIEW_EVIDENCE = "review_evidence"
@@ -59,6 +62,7 @@ ANY, OWN = Scope.ANY, Scope.OWN
 PERMISSIONS: dict[Action, dict[UserRole, Scope]] = {
     Action.READ: {A: ANY, M: ANY, R: ANY, U: ANY, V: ANY},
     Action.READ_RESTRICTED: {A: ANY, M: ANY, R: ANY, U: ANY},
+    Action.DOWNLOAD_RESTRICTED: {A: ANY, M: OWN, R: ANY},
     Action.READ_AUDIT: {A: ANY, M: ANY, U: ANY},
     Action.SUBMIT_EVIDENCE: {A: ANY, M: OWN},
     Action.REVIEW_EVIDENCE: {A: ANY, M: OWN, R: ANY},

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tracker.reports.on_demand import ProducedReport, produce_report
     from tracker.reports.produce import FORMATS, MEDIA_TYPES, check_format
-    from tracker.reports.runs import list_runs, run_file, sha256
+    from tracker.reports.runs import list_runs, run_file, run_filename, sha256
     from tracker.reports.schedules import (
         add_schedule,
         list_schedules,
@@ -32,6 +32,7 @@ __all__ = [
     "produce_report",
     "remove_schedule",
     "run_file",
+    "run_filename",
     "sha256",
     "tick",
 ]
@@ -44,6 +45,7 @@ _HOME = {
     "check_format": "tracker.reports.produce",
     "list_runs": "tracker.reports.runs",
     "run_file": "tracker.reports.runs",
+    "run_filename": "tracker.reports.runs",
     "sha256": "tracker.reports.runs",
     "add_schedule": "tracker.reports.schedules",
     "list_schedules": "tracker.reports.schedules",

@@ -15,8 +15,8 @@ from tracker.db import read_session
 from tracker.errors import Failure, NotFound
 from tracker.models import ReportFile, ReportRun
 from tracker.reports.periods import Period
-from tracker.reports.produce import FORMATS, GENERATOR_VERSION
-from tracker.reports.scope import Scope
+from tracker.reports.produce import FORMATS, GENERATOR_VERSION, filename
+from tracker.reports.scope import Scope, parse_scope
 
 RUN_STATUSES = ("produced", "queued", "skipped")
 
@@ -131,3 +131,15 @@ def run_file(ctx: Context, run_id: int, fmt: str) -> bytes:
     if sha256(content) != stored.sha256:
         raise Failure(f"report run {run_id} {fmt}: stored bytes do not match their hash")
     return content
+
+
+def run_filename(ctx: Context, run_id: int, fmt: str) -> str:
+    """The name a run's file is downloaded under: the one the CLI and scheduled emails give
+    it (`compliance-report_portfolio_2026-Q4.pdf`), from the run's recorded scope and period."""
+    with read_session(ctx.engine) as session:
+        run = session.get(ReportRun, run_id)
+    if run is None:
+        raise NotFound(f"no report run {run_id}; `tracker report runs` lists them", field="run_id")
+    # Only the label names the file; the kind is not recorded and plays no part in it.
+    period = Period(run.period_start, run.period_end, run.period_label, "custom")
+    return filename(parse_scope(run.scope), period, fmt)

@@ -28,6 +28,7 @@ FLASH = {
     "contract-changed": "Contract changed.",
     "clause-attached": "Clause attached. Its obligations are planned.",
     "event-recorded": "Event recorded. Obligations it triggers are planned.",
+    "event-closed": "Event closed. Duties that repeat until it is closed stop after that day.",
     "contract-ended": "Contract ended. Its open obligations are closed.",
     "clause-upgraded": "Clause upgraded to the new version.",
     "model-added": "Product model added. Its certificate obligations are planned.",

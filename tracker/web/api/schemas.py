@@ -90,6 +90,13 @@ class ContractEnd(Body):
     reason: Text
 
 
+class EventClose(Body):
+    closed_on: date | None = Field(
+        default=None, description="the day it was closed; default today in the contract's timezone"
+    )
+    note: Text | None = Field(default=None, description="how it was closed (audited)")
+
+
 class ModelCreate(Body):
     manufacturer: Short = Field(description="the brand owner, as on the certificate")
     name: Short = Field(description="model name or number, as on the certificate")

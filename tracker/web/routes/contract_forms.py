@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, QueryParams
 from tracker.contracts import (
     add_contract,
     attach_clause,
+    close_event,
     edit_contract,
     end_contract,
     get_contract,
@@ -36,6 +37,7 @@ from tracker.web.deps import Form, Visit, allow, settings_of
 from tracker.web.forms import FormError, errors_of, optional, text, values_of
 from tracker.web.references import contract_path
 from tracker.web.render import page, see_other
+from tracker.web.routes.contracts import contract_view
 
 router = APIRouter()
 
@@ -245,6 +247,36 @@ def record_event(
     except BadInput as exc:
         return _manage(request, visit, reference, errors=errors_of(exc), form=form, failed="event")
     return see_other(f"{contract_path(reference)}?done=event-recorded")
+
+
+@router.post("/contracts/{reference:ref}/events/{event_id}/close")
+def close(
+    request: Request,
+    reference: str,
+    event_id: int,
+    visit: Annotated[Visit, Depends(allow(Action.EDIT_CONTRACT, on="reference"))],
+    form: Form,
+) -> Response:
+    try:
+        close_event(
+            visit.ctx,
+            event_id,
+            closed_on=form_date(form, "closed_on"),
+            note=optional(form, "note"),
+            reference=reference,
+        )
+    except NotFound:
+        raise
+    except BadInput as exc:
+        return contract_view(
+            request,
+            visit,
+            reference,
+            errors=errors_of(exc),
+            form=form,
+            failed=f"close-event-{event_id}",
+        )
+    return see_other(f"{contract_path(reference)}?done=event-closed#events")
 
 
 @router.post("/contracts/{reference:ref}/end")

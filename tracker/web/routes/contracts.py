@@ -51,8 +51,10 @@ def contract_view(
     *,
     errors: list[FormError] | None = None,
     form: FormData | None = None,
+    failed: str = "add-model",
 ) -> HTMLResponse:
-    """The contract page; after a failed "Add a model", with its errors and what was typed."""
+    """The contract page; after a failed form on it ("Add a model", "Close event"), with
+    its errors and what was typed."""
     view = contract_page(visit.ctx, reference, visit.person)
     added = request.query_params.get("model", "")
     return page(
@@ -67,7 +69,7 @@ def contract_view(
         added=int(added) if added.isdigit() and not errors else None,
         errors=errors,
         values=values_of(form),
-        failed="add-model" if errors else "",
+        failed=failed if errors else "",
         status_code=400 if errors else 200,
     )
 

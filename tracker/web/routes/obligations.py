@@ -1,4 +1,5 @@
-"""An obligation's page, and what people do there: upload evidence, review it, waive."""
+"""An obligation's page, and what people do there: upload evidence, download and review it,
+waive."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from tracker.dashboard import obligation_page
 from tracker.errors import BadInput
+from tracker.evidence.download import open_evidence_file
 from tracker.evidence.review import Review, review_evidence
 from tracker.evidence.submission import Submission, add_evidence
 from tracker.obligations.decisions import waive
 from tracker.people.roles import Action
 from tracker.web.deps import Form, UploadForm, Visit, allow, upload_limit
+from tracker.web.downloads import evidence_response
 from tracker.web.errors import TooLarge
 from tracker.web.forms import FormError, errors_of, optional, received_file, text, upload
 from tracker.web.render import page, see_other
@@ -107,6 +110,15 @@ def add(
             request, visit, obligation_id, errors=errors_of(exc), form=form, failed=f"add-{kind}"
         )
     return see_other(f"/obligations/{obligation_id}?done=uploaded")
+
+
+@router.get("/evidence/{evidence_id}/file")
+def evidence_file(
+    evidence_id: int,
+    visit: Annotated[Visit, Depends(allow(Action.READ, on="evidence_id"))],
+) -> FileResponse:
+    # Reading the contract is the floor; the use case decides on restricted files.
+    return evidence_response(open_evidence_file(visit.ctx, visit.person, evidence_id))
 
 
 @router.post("/evidence/{evidence_id}/review")

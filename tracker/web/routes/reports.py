@@ -16,9 +16,10 @@ from tracker.people.roles import Action
 from tracker.reports import produce_report
 from tracker.reports.periods import EVERY
 from tracker.reports.produce import FORMATS, MEDIA_TYPES
-from tracker.reports.runs import list_runs, run_file
+from tracker.reports.runs import list_runs, run_file, run_filename
 from tracker.reports.schedules import add_schedule, list_schedules, remove_schedule
 from tracker.web.deps import Form, Visit, allow
+from tracker.web.downloads import attachment
 from tracker.web.forms import FormError, errors_of, optional, text, values_of
 from tracker.web.render import page, see_other
 
@@ -101,7 +102,7 @@ def download(
     return Response(
         data,
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="report-run-{run_id}.{format}"'},
+        headers={"Content-Disposition": attachment(run_filename(visit.ctx, run_id, format))},
     )
 
 

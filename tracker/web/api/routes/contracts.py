@@ -1,5 +1,5 @@
-"""Contracts: search and list, one contract with its schedule, create, edit, attach a clause,
-end."""
+"""Contracts: search and list, one contract with its schedule and events, create, edit,
+attach a clause, close an event, end."""
 
 from __future__ import annotations
 
@@ -7,20 +7,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from tracker.contracts import add_contract, attach_clause, edit_contract, end_contract, get_contract
+from tracker.contracts import (
+    add_contract,
+    attach_clause,
+    close_event,
+    edit_contract,
+    end_contract,
+    get_contract,
+)
 from tracker.contracts.results import (
     ClauseAttachment,
     ContractDetail,
     ContractEdit,
     ContractEnding,
     ContractPublic,
+    EventClosing,
 )
 from tracker.dashboard import find_contracts
 from tracker.dashboard.contracts import ContractRow
 from tracker.people.roles import Action
 from tracker.web.api.auth import MAX_ID, Caller, allow
 from tracker.web.api.paging import Page, next_link
-from tracker.web.api.schemas import ClauseAttach, ContractCreate, ContractEnd
+from tracker.web.api.schemas import ClauseAttach, ContractCreate, ContractEnd, EventClose
 from tracker.web.api.schemas import ContractEdit as ContractChanges
 
 router = APIRouter(tags=["contracts"])
@@ -111,4 +119,18 @@ def end(reference: Reference, body: ContractEnd, who: Editor) -> ContractEnding:
     """Terminate or cancel the contract on a date: later obligations are superseded."""
     return end_contract(
         who.ctx, reference, status=body.status, ended_on=body.ended_on, reason=body.reason
+    )
+
+
+@router.post("/contracts/{reference:ref}/events/{event_id}/close")
+def close(
+    reference: Reference,
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    body: EventClose,
+    who: Editor,
+) -> EventClosing:
+    """Close one of the contract's events (listed with the contract): the duties that repeat
+    until it is closed and fall due after that day are superseded."""
+    return close_event(
+        who.ctx, event_id, closed_on=body.closed_on, note=body.note, reference=reference
     )

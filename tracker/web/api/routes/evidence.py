@@ -1,4 +1,5 @@
-"""Evidence: upload (multipart, its size counted while it streams in), list, review."""
+"""Evidence: upload (multipart, its size counted while it streams in), list, download,
+review."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse
 from starlette.datastructures import FormData
 
 from tracker.errors import BadInput
 from tracker.evidence import (
+    FORMATS,
     EvidenceRow,
     Review,
     ReviewOutcome,
@@ -19,6 +22,7 @@ from tracker.evidence import (
     SubmittedEvidence,
     add_evidence,
     list_evidence,
+    open_evidence_file,
     review_evidence,
 )
 from tracker.people.roles import Action
@@ -27,6 +31,7 @@ from tracker.web.api.errors import ErrorBody
 from tracker.web.api.paging import Cursor, Limit, Page, paginate
 from tracker.web.api.schemas import UPLOAD_SCHEMA, ReviewDecision
 from tracker.web.deps import upload_limit
+from tracker.web.downloads import evidence_response
 from tracker.web.errors import TooLarge
 from tracker.web.forms import UPLOAD_OVERHEAD, optional, read_form, received_file, text, upload
 
@@ -109,6 +114,32 @@ def evidence(
         limit=limit,
         cursor=cursor,
     )
+
+
+@router.get(
+    "/evidence/{evidence_id}/file",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The stored file, as an attachment under its original name",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in sorted(
+                    {f.media_type for f in FORMATS.values()} | {"application/octet-stream"}
+                )
+            },
+        },
+        403: {"model": ErrorBody, "description": "Restricted, and not for this person"},
+        404: {"model": ErrorBody, "description": "No such evidence, or it is a link"},
+    },
+)
+def evidence_file(
+    evidence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    who: Annotated[Caller, Depends(allow(Action.READ, on="evidence_id"))],
+) -> FileResponse:
+    """The file of a piece of evidence. Restricted files go only to the contract's manager,
+    a reviewer or an admin; every download is an audit event."""
+    return evidence_response(open_evidence_file(who.ctx, who.person, evidence_id))
 
 
 @router.post("/evidence/{evidence_id}/review")

@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from tracker.people.roles import Action
 from tracker.reports import ProducedReport, produce_report
 from tracker.reports.produce import MEDIA_TYPES
-from tracker.reports.runs import list_runs, run_file
+from tracker.reports.runs import list_runs, run_file, run_filename
 from tracker.web.api.auth import MAX_ID, Caller, allow
 from tracker.web.api.paging import Cursor, Limit, Page, paginate
 from tracker.web.api.schemas import ReportOrder, ReportRunRow
+from tracker.web.downloads import attachment
 
 router = APIRouter(tags=["reports"])
 
@@ -49,5 +50,9 @@ def download(
     fmt: Literal["html", "pdf", "csv", "xlsx"],
     who: Reader,
 ) -> Response:
-    """The file of a run, byte for byte as it was produced."""
-    return Response(run_file(who.ctx, run_id, fmt), media_type=MEDIA_TYPES[fmt])
+    """The file of a run, byte for byte as it was produced, named as the CLI names it."""
+    return Response(
+        run_file(who.ctx, run_id, fmt),
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": attachment(run_filename(who.ctx, run_id, fmt))},
+    )
