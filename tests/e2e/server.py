@@ -76,3 +76,8 @@ def serving(cwd: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[s
             proc.kill()
             proc.wait()
         log.close()
+        # A page that failed with a bare "Internal Server Error" in the browser has its
+        # traceback here; printed, pytest shows it with the failing test's output.
+        written = (cwd / "serve.log").read_text(errors="replace")
+        if "Traceback" in written:
+            print(f"--- tracker serve log ({cwd / 'serve.log'}) ---\n{written}")
