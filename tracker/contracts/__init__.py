@@ -14,7 +14,9 @@ from tracker.contracts.model_standing import ContractModels, contract_models
 from tracker.contracts.models_delivered import add_model, list_models, retire_model
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
+    NewContract,
     add_contract,
+    add_contracts,
     attach_clause,
     list_contracts,
     raise_event,
@@ -33,8 +35,10 @@ from tracker.contracts.upgrades import known_versions, upgrade_clause
 __all__ = [
     "AttachPreview",
     "ContractModels",
+    "NewContract",
     "add_contact",
     "add_contract",
+    "add_contracts",
     "add_model",
     "add_supplier",
     "attach_clause",

@@ -2,12 +2,13 @@
 
 Every file is read and checked, and every contract mapped, before anything is written: a
 file that is not OCDS we can read is refused whole, with the JSON pointer of the problem.
-Then each contract is created through the contracts use cases (each in its own transaction
-with its audit event). Importing the same data again changes nothing: contracts are known by
-`<ocid>/<contract id>`, suppliers by their identifier, else by their exact name. A newer
-release of a known contract updates it through the contract-editing use case, so changed
-dates re-plan future obligations nobody has acted on (never decided or past ones), and the
-report lists each one moved.
+Then the new contracts are created through the contracts use case, a batch at a time
+(`add_contracts`: a few hundred per transaction, an audit event for each; one it refuses is
+reported with its JSON pointer and stops none of the others). Importing the same data again
+changes nothing: contracts are known by `<ocid>/<contract id>`, suppliers by their
+identifier, else by their exact name. A newer release of a known contract updates it
+through the contract-editing use case, so changed dates re-plan future obligations nobody
+has acted on (never decided or past ones), and the report lists each one moved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts import add_contract, add_supplier, attach_clause, edit_contract
+from tracker.contracts import (
+    NewContract,
+    add_contracts,
+    add_supplier,
+    attach_clause,
+    edit_contract,
+)
 from tracker.db import read_session
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
@@ -32,6 +39,8 @@ from tracker.library.loader import Library
 from tracker.models import Contract, ContractClause, ContractStatus
 
 REFERENCE_MAX = 100
+# Contracts looked up and registered together (see `add_contracts`).
+BATCH = 500
 # What the contract-editing use case changes; the other facts a release may change are
 # reported, not applied.
 EDITABLE = ("title", "start_on", "end_on", "signed_on", "value", "currency")
@@ -62,6 +71,9 @@ class ContractFacts:
     status: str
     supplier: SupplierFacts
     goals: tuple[str, ...]
+    # Where the contract was last described: the file and the JSON pointer of the contract.
+    source: str = ""
+    pointer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,17 +125,16 @@ def import_ocds(
     for ocid, release in publication.compiled_releases():
         found += _contracts_of(ocid, release, publication)
     suppliers = KnownSuppliers(ctx)
-    outcomes = [
-        _apply(
+    outcomes: list[ContractOutcome] = []
+    for start in range(0, len(found), BATCH):
+        outcomes += _apply_batch(
             ctx,
-            item,
+            found[start : start + BATCH],
             suppliers=suppliers,
             dry_run=dry_run,
             manager=manager,
             attach_suggested=attach_suggested,
         )
-        for item in found
-    ]
     return ImportReport(
         dry_run=dry_run,
         releases_read=publication.count,
@@ -203,6 +214,8 @@ def _contracts_of(
                 status=str(contract.get("status") or ContractStatus.ACTIVE.value),
                 supplier=_supplier(supplier),
                 goals=goals,
+                source=source,
+                pointer=here,
             )
         )
     return result
@@ -318,33 +331,145 @@ def _supplier(party: dict[str, Any]) -> SupplierFacts:
 # --- Matching and writing ----------------------------------------------------------------
 
 
-def _apply(
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the tracker already has of a batch's contracts."""
+
+    contracts: dict[str, Contract]
+    attached: dict[int, set[str]]  # contract id -> clause ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Create:
+    """A new contract to register, once its batch is complete."""
+
+    item: ContractFacts
+    supplier_id: int
+    how: str
+    suggested: list[str]
+    to_attach: list[str]
+
+
+def _known(ctx: Context, references: list[str]) -> _Known:
+    with read_session(ctx.engine) as session:
+        contracts = {
+            c.reference: c
+            for c in session.scalars(
+                select(Contract).where(col(Contract.reference).in_(references))
+            )
+        }
+        attached: dict[int, set[str]] = {}
+        ids = [c.id for c in contracts.values()]
+        if ids:
+            for contract_id, clause_id in session.execute(
+                select(col(ContractClause.contract_id), col(ContractClause.clause_id)).where(
+                    col(ContractClause.contract_id).in_(ids)
+                )
+            ):
+                attached.setdefault(contract_id, set()).add(clause_id)
+    return _Known(contracts, attached)
+
+
+def _apply_batch(
     ctx: Context,
-    item: ContractFacts | _Skip,
+    items: Sequence[ContractFacts | _Skip],
     *,
     suppliers: KnownSuppliers,
     dry_run: bool,
     manager: str | None,
     attach_suggested: bool,
-) -> ContractOutcome:
+) -> list[ContractOutcome]:
+    """The outcome of each item, in order. The batch's new contracts are registered
+    together through `add_contracts`: a contract it refuses is reported with the JSON
+    pointer of the fact refused, and stops none of the others."""
+    known = _known(ctx, [i.reference for i in items if isinstance(i, ContractFacts)])
+    decided = [
+        _apply(
+            ctx,
+            item,
+            known=known,
+            suppliers=suppliers,
+            dry_run=dry_run,
+            attach_suggested=attach_suggested,
+        )
+        for item in items
+    ]
+    creates = [d for d in decided if isinstance(d, _Create)]
+    registered = iter(
+        add_contracts(
+            ctx,
+            [_new_contract(c.item, supplier_id=c.supplier_id, manager=manager) for c in creates],
+        )
+    )
+    outcomes = []
+    for d in decided:
+        if isinstance(d, ContractOutcome):
+            outcomes.append(d)
+            continue
+        result = next(registered)
+        if isinstance(result, BadInput):
+            outcomes.append(
+                ContractOutcome(
+                    d.item.reference,
+                    "refused",
+                    d.item.supplier.name,
+                    d.how,
+                    [],
+                    d.suggested,
+                    [],
+                    f"not created: {_refusal(d.item, result)}",
+                )
+            )
+            continue
+        outcomes.append(
+            ContractOutcome(
+                d.item.reference,
+                "created",
+                d.item.supplier.name,
+                d.how,
+                [],
+                d.suggested,
+                _attach_all(ctx, d.item.reference, d.to_attach),
+                "",
+            )
+        )
+    return outcomes
+
+
+# Where in a release's contract each fact of `add_contract` comes from.
+_POINTERS = {
+    "title": "/title",
+    "start_on": "/period/startDate",
+    "end_on": "/period/endDate",
+    "signed_on": "/dateSigned",
+    "value": "/value/amount",
+    "currency": "/value/currency",
+    "cpv_codes": "/items",
+    "status": "/status",
+}
+
+
+def _refusal(item: ContractFacts, exc: BadInput) -> str:
+    sub = _POINTERS.get(exc.field or "")
+    if sub is None:
+        return f"{exc.field}: {exc.message}" if exc.field else exc.message
+    return f"{item.source} at {item.pointer}{sub}: {exc.message}"
+
+
+def _apply(
+    ctx: Context,
+    item: ContractFacts | _Skip,
+    *,
+    known: _Known,
+    suppliers: KnownSuppliers,
+    dry_run: bool,
+    attach_suggested: bool,
+) -> ContractOutcome | _Create:
     if isinstance(item, _Skip):
         return ContractOutcome(item.reference, "skipped", item.supplier, "", [], [], [], item.note)
     suggested = suggest_clauses(ctx.library, item.cpv_codes, item.goals)
-    with read_session(ctx.engine) as session:
-        existing = session.scalars(
-            select(Contract).where(col(Contract.reference) == item.reference)
-        ).first()
-        attached_already = (
-            set(
-                session.scalars(
-                    select(col(ContractClause.clause_id)).where(
-                        col(ContractClause.contract_id) == existing.id
-                    )
-                )
-            )
-            if existing is not None
-            else set()
-        )
+    existing = known.contracts.get(item.reference)
+    attached_already = known.attached.get(existing.id or 0, set()) if existing else set()
     supplier_id, how = suppliers.match(item.supplier.identifier, item.supplier.name)
     to_attach = [c for c in suggested if c not in attached_already] if attach_suggested else []
     if existing is not None:
@@ -371,8 +496,8 @@ def _apply(
         )
     if dry_run:
         if supplier_id is None:  # later contracts of the same supplier would find it
-            known = [item.supplier.identifier] if item.supplier.identifier else []
-            suppliers.remember(0, item.supplier.name, known)
+            known_ids = [item.supplier.identifier] if item.supplier.identifier else []
+            suppliers.remember(0, item.supplier.name, known_ids)
         return ContractOutcome(
             item.reference,
             "would create",
@@ -391,17 +516,7 @@ def _apply(
             [item.supplier.identifier] if item.supplier.identifier else [],
         )
         how = "created"
-    _create_contract(ctx, item, supplier_id=supplier_id, manager=manager)
-    return ContractOutcome(
-        item.reference,
-        "created",
-        item.supplier.name,
-        how,
-        [],
-        suggested,
-        _attach_all(ctx, item.reference, to_attach),
-        "",
-    )
+    return _Create(item, supplier_id, how, suggested, to_attach)
 
 
 def _update(
@@ -519,11 +634,8 @@ def _create_supplier(ctx: Context, facts: SupplierFacts) -> int:
     return created.id
 
 
-def _create_contract(
-    ctx: Context, item: ContractFacts, *, supplier_id: int, manager: str | None
-) -> None:
-    add_contract(
-        ctx,
+def _new_contract(item: ContractFacts, *, supplier_id: int, manager: str | None) -> NewContract:
+    return NewContract(
         reference=item.reference,
         supplier_id=supplier_id,
         title=item.title,
