@@ -26,11 +26,13 @@ from tracker import validate
 from tracker.context import Context
 from tracker.contracts import (
     NewContract,
+    NewSupplier,
     add_contracts,
-    add_supplier,
+    add_suppliers,
     attach_clause,
     edit_contract,
 )
+from tracker.contracts.results import SupplierPublic
 from tracker.db import read_session
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
@@ -383,30 +385,41 @@ def _apply_batch(
     together through `add_contracts`: a contract it refuses is reported with the JSON
     pointer of the fact refused, and stops none of the others."""
     known = _known(ctx, [i.reference for i in items if isinstance(i, ContractFacts)])
+    new_suppliers: list[SupplierFacts] = []
     decided = [
         _apply(
             ctx,
             item,
             known=known,
             suppliers=suppliers,
+            new_suppliers=new_suppliers,
             dry_run=dry_run,
             attach_suggested=attach_suggested,
         )
         for item in items
     ]
-    creates = [d for d in decided if isinstance(d, _Create)]
-    registered = iter(
-        add_contracts(
-            ctx,
-            [_new_contract(c.item, supplier_id=c.supplier_id, manager=manager) for c in creates],
-        )
-    )
+    # Placeholder id -> the registered supplier's id, or why it was refused.
+    settled: dict[int, int | BadInput] = {}
+    added = _create_suppliers(ctx, new_suppliers)
+    for number, (facts, supplier) in enumerate(zip(new_suppliers, added, strict=True), start=1):
+        real = supplier if isinstance(supplier, BadInput) else supplier.id
+        settled[-number] = real
+        kept = None if isinstance(real, BadInput) else real
+        suppliers.settle(-number, kept, facts.name, _identifiers(facts))
+    creates = []
+    for d in decided:
+        if isinstance(d, _Create):
+            supplier_id = settled.get(d.supplier_id, d.supplier_id)
+            if isinstance(supplier_id, int):
+                creates.append(_new_contract(d.item, supplier_id=supplier_id, manager=manager))
+    registered = iter(add_contracts(ctx, creates))
     outcomes = []
     for d in decided:
         if isinstance(d, ContractOutcome):
             outcomes.append(d)
             continue
-        result = next(registered)
+        refused = settled.get(d.supplier_id)
+        result = refused if isinstance(refused, BadInput) else next(registered)
         if isinstance(result, BadInput):
             outcomes.append(
                 ContractOutcome(
@@ -462,6 +475,7 @@ def _apply(
     *,
     known: _Known,
     suppliers: KnownSuppliers,
+    new_suppliers: list[SupplierFacts],
     dry_run: bool,
     attach_suggested: bool,
 ) -> ContractOutcome | _Create:
@@ -509,14 +523,17 @@ def _apply(
             "",
         )
     if supplier_id is None:
-        supplier_id = _create_supplier(ctx, item.supplier)
-        suppliers.remember(
-            supplier_id,
-            item.supplier.name,
-            [item.supplier.identifier] if item.supplier.identifier else [],
-        )
+        # Registered with the batch's other new suppliers; until then later contracts of
+        # the batch find it under a placeholder id.
+        supplier_id = -len(new_suppliers) - 1
+        new_suppliers.append(item.supplier)
+        suppliers.remember(supplier_id, item.supplier.name, _identifiers(item.supplier))
         how = "created"
     return _Create(item, supplier_id, how, suggested, to_attach)
+
+
+def _identifiers(facts: SupplierFacts) -> list[str]:
+    return [facts.identifier] if facts.identifier else []
 
 
 def _update(
@@ -621,17 +638,22 @@ def suggest_clauses(library: Library, cpv_codes: Sequence[str], goals: Sequence[
 # --- Calls into the contracts package.
 
 
-def _create_supplier(ctx: Context, facts: SupplierFacts) -> int:
-    assert facts.email is not None
-    created = add_supplier(
-        ctx,
-        name=facts.name,
-        email=facts.email,
-        country=facts.country,
-        identifiers=[facts.identifier] if facts.identifier else [],
-        contact_name=facts.contact_name,
-    )
-    return created.id
+def _create_suppliers(
+    ctx: Context, suppliers: list[SupplierFacts]
+) -> list[SupplierPublic | BadInput]:
+    new = []
+    for facts in suppliers:
+        assert facts.email is not None
+        new.append(
+            NewSupplier(
+                name=facts.name,
+                email=facts.email,
+                country=facts.country,
+                identifiers=_identifiers(facts),
+                contact_name=facts.contact_name,
+            )
+        )
+    return add_suppliers(ctx, new) if new else []
 
 
 def _new_contract(item: ContractFacts, *, supplier_id: int, manager: str | None) -> NewContract:
