@@ -123,9 +123,11 @@ def import_ocds(
     publication = Publication()
     for name, stream in sources:
         read(stream, source=name, into=publication)
+    releases_read, processes = publication.count, publication.processes
     found: list[ContractFacts | _Skip] = []
     for ocid, release in publication.compiled_releases():
         found += _contracts_of(ocid, release, publication)
+    del publication  # what is left of it (where each contract came from) is in `found`
     suppliers = KnownSuppliers(ctx)
     outcomes: list[ContractOutcome] = []
     for start in range(0, len(found), BATCH):
@@ -139,8 +141,8 @@ def import_ocds(
         )
     return ImportReport(
         dry_run=dry_run,
-        releases_read=publication.count,
-        processes=publication.processes,
+        releases_read=releases_read,
+        processes=processes,
         contracts=outcomes,
     )
 

@@ -151,14 +151,16 @@ class Publication:
 
     def compiled_releases(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """The compiled release of each ocid, in ocid order, one at a time (the caller
-        keeps what it needs of each; the whole set is never in memory at once)."""
+        keeps what it needs of each; the whole set is never in memory at once). Each
+        ocid's releases are let go once compiled: a publication is compiled once."""
         merger = Merger(schema=MERGE_SCHEMA)
         for ocid in sorted(self.releases.keys() | self.compiled.keys()):
-            ready = self.compiled.get(ocid)
+            ready = self.compiled.pop(ocid, None)
             if ready is not None:
+                self.releases.pop(ocid, None)
                 yield ocid, pickle.loads(ready)  # noqa: S301 - our own bytes, made above
                 continue
-            releases = [pickle.loads(r) for r in self.releases[ocid]]  # noqa: S301
+            releases = [pickle.loads(r) for r in self.releases.pop(ocid)]  # noqa: S301
             yield ocid, merger.create_compiled_release(releases)
 
     def compile(self) -> dict[str, dict[str, Any]]:
