@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -238,35 +238,43 @@ def _write_batch(
             else:
                 taken.add(fields["reference"])
                 rows.append((index, {**fields, "supplier_id": supplier}))
+        table = table_of(Contract)
         try:
             with session.begin_nested():
-                written = [(index, Contract(**fields)) for index, fields in rows]
-                session.add_all([contract for _, contract in written])
-                session.flush()
+                # Core, not ORM objects: a plain executemany, then the ids in one query.
+                if rows:
+                    session.execute(insert(table), [fields for _, fields in rows])
+                written = rows
         except IntegrityError:
             # A concurrent writer took a reference after the look-up: one savepoint per
             # contract, so only the contracts that lost the race are refused.
             written = []
             for index, fields in rows:
-                contract = Contract(**fields)
                 try:
                     with session.begin_nested():
-                        session.add(contract)
-                        session.flush()
+                        session.execute(insert(table), fields)
                 except IntegrityError:
                     outcomes[index] = _taken(fields["reference"])
                     continue
-                written.append((index, contract))
+                written.append((index, fields))
+        ids: dict[str, int] = {
+            reference: contract_id
+            for reference, contract_id in session.execute(
+                select(col(Contract.reference), col(Contract.id)).where(
+                    col(Contract.reference).in_([fields["reference"] for _, fields in written])
+                )
+            )
+        }
         changes = []
-        for index, contract in written:
-            view = ContractPublic.of(contract)
+        for index, fields in written:
+            view = ContractPublic.registered(ids[fields["reference"]], fields)
             outcomes[index] = view
             changes.append(
                 audit.Change(
                     entity="contract",
-                    entity_id=contract.id,
+                    entity_id=view.id,
                     action="created",
-                    contract_id=contract.id,
+                    contract_id=view.id,
                     after=audit_view(view),
                 )
             )

@@ -130,10 +130,12 @@ def import_ocds(
     del publication  # what is left of it (where each contract came from) is in `found`
     suppliers = KnownSuppliers(ctx)
     outcomes: list[ContractOutcome] = []
+    suggest = _Suggestions(ctx.library)
     for start in range(0, len(found), BATCH):
         outcomes += _apply_batch(
             ctx,
             found[start : start + BATCH],
+            suggest=suggest,
             suppliers=suppliers,
             dry_run=dry_run,
             manager=manager,
@@ -378,6 +380,7 @@ def _apply_batch(
     ctx: Context,
     items: Sequence[ContractFacts | _Skip],
     *,
+    suggest: _Suggestions,
     suppliers: KnownSuppliers,
     dry_run: bool,
     manager: str | None,
@@ -393,6 +396,7 @@ def _apply_batch(
             ctx,
             item,
             known=known,
+            suggest=suggest,
             suppliers=suppliers,
             new_suppliers=new_suppliers,
             dry_run=dry_run,
@@ -476,6 +480,7 @@ def _apply(
     item: ContractFacts | _Skip,
     *,
     known: _Known,
+    suggest: _Suggestions,
     suppliers: KnownSuppliers,
     new_suppliers: list[SupplierFacts],
     dry_run: bool,
@@ -483,7 +488,7 @@ def _apply(
 ) -> ContractOutcome | _Create:
     if isinstance(item, _Skip):
         return ContractOutcome(item.reference, "skipped", item.supplier, "", [], [], [], item.note)
-    suggested = suggest_clauses(ctx.library, item.cpv_codes, item.goals)
+    suggested = suggest(item.cpv_codes, item.goals)
     existing = known.contracts.get(item.reference)
     attached_already = known.attached.get(existing.id or 0, set()) if existing else set()
     supplier_id, how = suppliers.match(item.supplier.identifier, item.supplier.name)
@@ -635,6 +640,22 @@ def suggest_clauses(library: Library, cpv_codes: Sequence[str], goals: Sequence[
         if by_cpv or by_goal:
             found.append(clause.id)
     return sorted(found)
+
+
+class _Suggestions:
+    """`suggest_clauses` remembered per (CPV codes, goals): a publication repeats a few
+    combinations thousands of times. The lists are shared: nobody changes them."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.known: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+
+    def __call__(self, cpv_codes: tuple[str, ...], goals: tuple[str, ...]) -> list[str]:
+        key = (cpv_codes, goals)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = suggest_clauses(self.library, cpv_codes, goals)
+        return found
 
 
 # --- Calls into the contracts package.
