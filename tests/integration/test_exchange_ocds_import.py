@@ -314,3 +314,106 @@ def test_an_ended_contracts_new_dates_are_refused_and_the_rest_imports(
     )
     assert rows[CON_9]["action"] == "created"  # one refused contract stops no other
     assert cli.ok("contract", "show", CON_1, "--format", "json").json()["end_on"] == "2030-02-28"
+
+
+def _release(number: int, **contract: Any) -> dict[str, Any]:
+    """One awarded contract of a supplier with an identifier, as one line of JSON Lines."""
+    ocid = f"ocds-exmpl1-b{number:03d}"
+    return {
+        "ocid": ocid, "id": f"{ocid}-1", "date": "2027-01-10T10:00:00Z",
+        "tag": ["award", "contract"], "initiationType": "tender",
+        "parties": [{
+            "id": "S-1", "name": "Example Screens GmbH", "roles": ["supplier"],
+            "identifier": {"scheme": "DE-CR", "id": "HRB 1234"},
+            "contactPoint": {"email": "screens@example.com"},
+        }],
+        "awards": [{"id": "A-1", "suppliers": [{"id": "S-1"}]}],
+        "contracts": [{
+            "id": "C-1", "awardID": "A-1", "title": f"Monitors, lot {number}",
+            "period": {"startDate": "2027-03-01T00:00:00Z", "endDate": "2029-02-28T00:00:00Z"},
+            **contract,
+        }],
+    }  # fmt: skip
+
+
+def test_a_contract_the_use_case_refuses_is_reported_and_the_others_are_created(
+    cli: Cli, tracker_env: str, tmp_path: Path
+) -> None:
+    """Valid OCDS that the contract rules refuse (a contract already terminated, a value
+    in tenths of a cent), in the middle of one batch: each is reported with the line and
+    JSON pointer of the fact refused, nothing of it is written, the others are created
+    and the audit trail still verifies."""
+    lines = [
+        _release(1),
+        _release(2, status="terminated"),
+        _release(3, value={"amount": 1000.005, "currency": "EUR"}),
+        _release(4, value={"amount": 1000.05, "currency": "EUR"}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    rows = imported(cli, str(path))
+    assert {ref: row["action"] for ref, row in rows.items()} == {
+        "ocds-exmpl1-b001/C-1": "created",
+        "ocds-exmpl1-b002/C-1": "refused",
+        "ocds-exmpl1-b003/C-1": "refused",
+        "ocds-exmpl1-b004/C-1": "created",
+    }
+    assert rows["ocds-exmpl1-b002/C-1"]["note"] == (
+        f"not created: {path} line 2 at /contracts/0/status: 'terminated' is not one of "
+        "pending, active (`tracker contract end` ends a contract)"
+    )
+    assert rows["ocds-exmpl1-b003/C-1"]["note"] == (
+        f"not created: {path} line 3 at /contracts/0/value/amount: "
+        "1000.005 has more than two decimals"
+    )
+    listed = cli.ok("contract", "list", "--format", "json").json()
+    assert sorted(c["reference"] for c in listed) == [
+        "ocds-exmpl1-b001/C-1",
+        "ocds-exmpl1-b004/C-1",
+    ]
+    with read_session(get_engine(tracker_env)) as s:
+        trail = list(
+            s.execute(
+                select(col(AuditEvent.entity), col(AuditEvent.entity_id)).order_by(
+                    col(AuditEvent.id)
+                )
+            )
+        )
+        ids = list(s.scalars(select(col(Contract.id)).order_by(col(Contract.id))))
+    assert trail == [("supplier", trail[0][1])] + [("contract", str(i)) for i in ids]
+    chain = cli.ok("audit", "verify", "--format", "json").json()
+    assert (chain["ok"], chain["events_checked"]) == (True, 3)
+    # Again: the refused ones are refused again, and nothing is written.
+    again = imported(cli, str(path))
+    assert again["ocds-exmpl1-b002/C-1"]["action"] == "refused"
+    assert again["ocds-exmpl1-b004/C-1"]["action"] == "unchanged"
+    assert count(tracker_env, AuditEvent) == 3
+
+
+def test_a_publication_larger_than_one_batch_imports_whole_with_a_verified_trail(
+    cli: Cli, tracker_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.contracts import register, suppliers
+    from tracker.exchange import ocds_import
+
+    for module in (register, suppliers, ocds_import):
+        monkeypatch.setattr(module, "BATCH", 3)  # eight contracts: three batches
+    lines = []
+    for number in range(1, 9):
+        release = _release(number)
+        party = release["parties"][0]
+        party["identifier"]["id"] = f"HRB {number % 3}"  # three suppliers, across batches
+        party["name"] = f"Example Screens {number % 3}"
+        lines.append(release)
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    rows = imported(cli, str(path))
+    assert [r["action"] for r in rows.values()] == ["created"] * 8
+    assert [r["supplier_action"] for r in rows.values()] == (
+        ["created"] * 3 + ["matched by identifier"] * 5
+    )
+    assert count(tracker_env, Supplier) == 3
+    chain = cli.ok("audit", "verify", "--format", "json").json()
+    assert (chain["ok"], chain["events_checked"]) == (True, 11)
+    assert {r["action"] for r in imported(cli, str(path)).values()} == {"unchanged"}
+    assert count(tracker_env, AuditEvent) == 11

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlmodel import Session, col
 
-from tracker.models import AuditEvent
+from tracker.models import AuditEvent, table_of
 
 GENESIS = "0" * 64
 # Serialises appends on PostgreSQL (SQLite already serialises writers with BEGIN IMMEDIATE).
@@ -71,6 +73,73 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One event to append with `record_many`."""
+
+    entity: str
+    entity_id: object
+    action: str
+    contract_id: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def _last_hash(session: Session) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    prev = session.execute(
+        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).scalar_one_or_none()
+    return prev or GENESIS
+
+
+def _event(prev_hash: str, *, now: datetime, actor: str, change: Change) -> AuditEvent:
+    event = AuditEvent(
+        occurred_at=now.astimezone(UTC),
+        actor=actor,
+        entity=change.entity,
+        entity_id=str(change.entity_id),
+        action=change.action,
+        contract_id=change.contract_id,
+        before=json.loads(canonical(change.before)) if change.before is not None else None,
+        after=json.loads(canonical(change.after)) if change.after is not None else None,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event.hash = event_hash(prev_hash, event)
+    return event
+
+
+def record_many(session: Session, changes: Sequence[Change], *, now: datetime, actor: str) -> int:
+    """Append one event per change, in order, in the caller's transaction: the chain's
+    head is read once and the events are inserted together (a batch of contracts costs
+    one lock and one statement, not one of each per contract). Returns how many."""
+    if not changes:
+        return 0
+    prev = _last_hash(session)
+    at = now.astimezone(UTC)
+    rows = []
+    for change in changes:
+        row: dict[str, Any] = {
+            "occurred_at": at,
+            "actor": actor,
+            "entity": change.entity,
+            "entity_id": str(change.entity_id),
+            "action": change.action,
+            "contract_id": change.contract_id,
+            "before": json.loads(canonical(change.before)) if change.before is not None else None,
+            "after": json.loads(canonical(change.after)) if change.after is not None else None,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = content_hash(prev, **row)
+        rows.append(row)
+    # A plain executemany (no RETURNING): the rows are inserted one after another, so
+    # their ids follow the chain, which `verify` walks in id order.
+    session.execute(insert(table_of(AuditEvent)), rows)
+    return len(rows)
+
+
 def record(
     session: Session,
     *,
@@ -84,24 +153,8 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-    prev = session.execute(
-        select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).scalar_one_or_none()
-    event = AuditEvent(
-        occurred_at=now.astimezone(UTC),
-        actor=actor,
-        entity=entity,
-        entity_id=str(entity_id),
-        action=action,
-        contract_id=contract_id,
-        before=json.loads(canonical(before)) if before is not None else None,
-        after=json.loads(canonical(after)) if after is not None else None,
-        prev_hash=prev or GENESIS,
-        hash="",
-    )
-    event.hash = event_hash(event.prev_hash, event)
+    change = Change(entity, entity_id, action, contract_id, before, after)
+    event = _event(_last_hash(session), now=now, actor=actor, change=change)
     session.add(event)
     session.flush()
     return event

@@ -13,14 +13,18 @@ from tracker.contracts.model_standing import ContractModels, contract_models, mo
 from tracker.contracts.models_delivered import add_model, list_models, retire_model
 from tracker.contracts.money import parse_amount
 from tracker.contracts.register import (
+    NewContract,
     add_contract,
+    add_contracts,
     attach_clause,
     list_contracts,
     raise_event,
 )
 from tracker.contracts.suppliers import (
+    NewSupplier,
     add_contact,
     add_supplier,
+    add_suppliers,
     edit_contact,
     edit_supplier,
     get_supplier,
@@ -32,10 +36,14 @@ from tracker.contracts.upgrades import known_versions, upgrade_clause
 __all__ = [
     "AttachPreview",
     "ContractModels",
+    "NewContract",
+    "NewSupplier",
     "add_contact",
     "add_contract",
+    "add_contracts",
     "add_model",
     "add_supplier",
+    "add_suppliers",
     "attach_clause",
     "close_event",
     "contract_models",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -76,6 +78,32 @@ def contract_dates(contract: Contract, closed: frozenset[date] = frozenset()) ->
     )
 
 
+# Contracts written per transaction by `add_contracts`: large enough that a 50,000-contract
+# import is not 50,000 commits, small enough that a transaction stays short.
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewContract:
+    """One contract to register; the keywords of `add_contract`."""
+
+    reference: str
+    supplier_id: int | str
+    title: str
+    start_on: date
+    end_on: date
+    signed_on: date | None = None
+    manager_email: str | None = None
+    timezone: str | None = None
+    country: str | None = None
+    buyer: str | None = None
+    value: Decimal | None = None
+    currency: str | None = None
+    cpv_codes: Sequence[str] | None = None
+    status: str = ContractStatus.ACTIVE.value
+    reminder_time: str | None = None
+
+
 def add_contract(
     ctx: Context,
     *,
@@ -97,59 +125,188 @@ def add_contract(
 ) -> ContractPublic:
     """Register a contract; `supplier_id` is the supplier's id or its exact name;
     `reminder_time` (HH:MM, local): when its reminders go out, if not the site's hour."""
-    reference = validate.text(reference, field="reference", max_length=100)
-    title = validate.text(title, field="title", max_length=500)
-    check_contract_dates(start_on=start_on, end_on=end_on, signed_on=signed_on)
-    manager = validate.email(manager_email, field="manager_email") if manager_email else None
-    tz = validate.timezone(timezone or ctx.settings.timezone, field="timezone")
-    cc = holiday_calendar(country or ctx.settings.country)
-    cpvs = [validate.cpv(c, field="cpv_codes") for c in cpv_codes or []]
-    buyer = validate.text(buyer, field="buyer", max_length=300) if buyer is not None else None
-    amount, money = check_value(value, currency)
-    at = validate.reminder_time(reminder_time or "", field="reminder_time")
-    if status not in OPEN_STATUSES:
-        hint = " (`tracker contract end` ends a contract)" if is_status(status) else ""
-        raise BadInput(f"{status!r} is not one of {', '.join(OPEN_STATUSES)}{hint}", field="status")
-    with write_session(ctx.engine) as session:
-        supplier = find_supplier(session, supplier_id)
-        assert supplier.id is not None
-        if _find(session, reference) is not None:
-            raise BadInput(f"a contract {reference!r} already exists", field="reference")
-        contract = Contract(
-            reference=reference,
-            title=title,
-            buyer=buyer,
-            supplier_id=supplier.id,
-            signed_on=signed_on,
-            start_on=start_on,
-            end_on=end_on,
-            value_amount=amount,
-            currency=money,
-            cpv_codes=cpvs,
-            manager_email=manager,
-            timezone=tz,
-            country=cc,
-            reminder_minute=at,
-            status=status,
-            created_at=ctx.now,
-        )
-        session.add(contract)
+    new = NewContract(
+        reference=reference,
+        supplier_id=supplier_id,
+        title=title,
+        start_on=start_on,
+        end_on=end_on,
+        signed_on=signed_on,
+        manager_email=manager_email,
+        timezone=timezone,
+        country=country,
+        buyer=buyer,
+        value=value,
+        currency=currency,
+        cpv_codes=cpv_codes,
+        status=status,
+        reminder_time=reminder_time,
+    )
+    (outcome,) = add_contracts(ctx, [new])
+    if isinstance(outcome, BadInput):
+        raise outcome
+    return outcome
+
+
+def add_contracts(
+    ctx: Context, contracts: Sequence[NewContract]
+) -> list[ContractPublic | BadInput]:
+    """Register many contracts under the rules of `add_contract`: for each, in order, the
+    contract registered or why it was refused. One refused contract stops none of the
+    others and leaves nothing of itself; each registered one has its own audit event.
+    Written `BATCH` contracts per transaction, with one look-up of their suppliers and
+    references per transaction."""
+    outcomes: list[ContractPublic | BadInput | None] = [None] * len(contracts)
+    checked: list[tuple[int, int | str, dict[str, Any]]] = []
+    for index, new in enumerate(contracts):
         try:
-            session.flush()
-        except IntegrityError:  # a concurrent writer took the reference first
-            raise BadInput(f"a contract {reference!r} already exists", field="reference") from None
-        view = ContractPublic.of(contract)
-        audit.record(
-            session,
-            now=ctx.now,
-            actor=ctx.actor,
-            entity="contract",
-            entity_id=contract.id,
-            contract_id=contract.id,
-            action="created",
-            after=audit_view(view),
+            checked.append((index, new.supplier_id, _checked_fields(ctx, new)))
+        except BadInput as exc:
+            outcomes[index] = exc
+    for start in range(0, len(checked), BATCH):
+        _write_batch(ctx, checked[start : start + BATCH], outcomes)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(contracts)
+    return done
+
+
+def _checked_fields(ctx: Context, new: NewContract) -> dict[str, Any]:
+    """The contract's columns, every value checked (nothing here reads the database)."""
+    reference = validate.text(new.reference, field="reference", max_length=100)
+    title = validate.text(new.title, field="title", max_length=500)
+    check_contract_dates(start_on=new.start_on, end_on=new.end_on, signed_on=new.signed_on)
+    manager = (
+        validate.email(new.manager_email, field="manager_email") if new.manager_email else None
+    )
+    tz = validate.timezone(new.timezone or ctx.settings.timezone, field="timezone")
+    cc = holiday_calendar(new.country or ctx.settings.country)
+    cpvs = [validate.cpv(c, field="cpv_codes") for c in new.cpv_codes or []]
+    buyer = (
+        validate.text(new.buyer, field="buyer", max_length=300) if new.buyer is not None else None
+    )
+    amount, money = check_value(new.value, new.currency)
+    at = validate.reminder_time(new.reminder_time or "", field="reminder_time")
+    if new.status not in OPEN_STATUSES:
+        hint = " (`tracker contract end` ends a contract)" if is_status(new.status) else ""
+        raise BadInput(
+            f"{new.status!r} is not one of {', '.join(OPEN_STATUSES)}{hint}", field="status"
         )
-    return view
+    return {
+        "reference": reference,
+        "title": title,
+        "buyer": buyer,
+        "signed_on": new.signed_on,
+        "start_on": new.start_on,
+        "end_on": new.end_on,
+        "value_amount": amount,
+        "currency": money,
+        "cpv_codes": cpvs,
+        "manager_email": manager,
+        "timezone": tz,
+        "country": cc,
+        "reminder_minute": at,
+        "status": new.status,
+        "created_at": ctx.now,
+    }
+
+
+def _taken(reference: str) -> BadInput:
+    return BadInput(f"a contract {reference!r} already exists", field="reference")
+
+
+def _write_batch(
+    ctx: Context,
+    batch: Sequence[tuple[int, int | str, dict[str, Any]]],
+    outcomes: list[ContractPublic | BadInput | None],
+) -> None:
+    """One transaction: the batch's contracts that can be registered, and their events."""
+    with write_session(ctx.engine) as session:
+        suppliers = _suppliers(session, {key for _, key, _ in batch})
+        references = [fields["reference"] for _, _, fields in batch]
+        taken = set(
+            session.scalars(
+                select(col(Contract.reference)).where(col(Contract.reference).in_(references))
+            )
+        )
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for index, key, fields in batch:
+            supplier = suppliers[str(key).strip()]
+            if isinstance(supplier, BadInput):
+                outcomes[index] = supplier
+            elif fields["reference"] in taken:
+                outcomes[index] = _taken(fields["reference"])
+            else:
+                taken.add(fields["reference"])
+                rows.append((index, {**fields, "supplier_id": supplier}))
+        table = table_of(Contract)
+        try:
+            with session.begin_nested():
+                # Core, not ORM objects: a plain executemany, then the ids in one query.
+                if rows:
+                    session.execute(insert(table), [fields for _, fields in rows])
+                written = rows
+        except IntegrityError:
+            # A concurrent writer took a reference after the look-up: one savepoint per
+            # contract, so only the contracts that lost the race are refused.
+            written = []
+            for index, fields in rows:
+                try:
+                    with session.begin_nested():
+                        session.execute(insert(table), fields)
+                except IntegrityError:
+                    outcomes[index] = _taken(fields["reference"])
+                    continue
+                written.append((index, fields))
+        ids: dict[str, int] = {
+            reference: contract_id
+            for reference, contract_id in session.execute(
+                select(col(Contract.reference), col(Contract.id)).where(
+                    col(Contract.reference).in_([fields["reference"] for _, fields in written])
+                )
+            )
+        }
+        changes = []
+        for index, fields in written:
+            view = ContractPublic.registered(ids[fields["reference"]], fields)
+            outcomes[index] = view
+            changes.append(
+                audit.Change(
+                    entity="contract",
+                    entity_id=view.id,
+                    action="created",
+                    contract_id=view.id,
+                    after=audit_view(view),
+                )
+            )
+        audit.record_many(session, changes, now=ctx.now, actor=ctx.actor)
+
+
+def _suppliers(session: Session, keys: set[int | str]) -> dict[str, int | BadInput]:
+    """Each supplier key (an id, or an exact name) as `find_supplier` reads it: the
+    supplier's id, or why there is none. Ids are looked up together."""
+    found: dict[str, int | BadInput] = {}
+    texts = {str(key).strip() for key in keys}
+    ids = {int(t) for t in texts if t.isdigit()}
+    known = set(
+        session.scalars(select(col(Supplier.id)).where(col(Supplier.id).in_(ids))) if ids else ()
+    )
+    for text in texts:
+        if text.isdigit():
+            number = int(text)
+            found[text] = (
+                number
+                if number in known
+                else NotFound(f"no supplier with id {number}", field="supplier_id")
+            )
+            continue
+        try:
+            supplier = find_supplier(session, text)
+        except BadInput as exc:
+            found[text] = exc
+            continue
+        assert supplier.id is not None
+        found[text] = supplier.id
+    return found
 
 
 def is_status(value: str) -> bool:

@@ -97,6 +97,18 @@ class ContractPublic:
     def of(cls, contract: Contract) -> ContractPublic:
         return cls(**_contract_fields(contract))
 
+    @classmethod
+    def registered(cls, contract_id: int, columns: dict[str, Any]) -> ContractPublic:
+        """A contract just inserted from these column values (not yet ended)."""
+        fields: dict[str, Any] = {
+            f.name: columns.get(f.name)
+            for f in dataclasses.fields(cls)
+            if f.name not in ("id", "reminder_time")
+        }
+        return cls(
+            **fields, id=contract_id, reminder_time=clock_text(columns.get("reminder_minute"))
+        )
+
 
 def _contract_fields(contract: Contract) -> dict[str, Any]:
     assert contract.id is not None

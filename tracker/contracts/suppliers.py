@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -85,6 +88,21 @@ def find_supplier(
     return _supplier(session, only, field=field, lock=True) if lock else found[0]
 
 
+# Suppliers written per transaction by `add_suppliers`.
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewSupplier:
+    """One supplier to register; the keywords of `add_supplier`."""
+
+    name: str
+    email: str
+    country: str | None = None
+    identifiers: Sequence[str] = ()
+    contact_name: str | None = None
+
+
 def add_supplier(
     ctx: Context,
     *,
@@ -95,37 +113,68 @@ def add_supplier(
     contact_name: str | None = None,
 ) -> SupplierPublic:
     """Register a supplier with its compliance contact (who receives reminders)."""
-    name = validate.text(name, field="supplier_name", max_length=300)
-    address = validate.email(email, field="email")
-    country = validate.country(country, field="country")
-    ids = [validate.text(i, field="identifiers", max_length=100) for i in identifiers or []]
+    new = NewSupplier(name, email, country, identifiers or (), contact_name)
+    (outcome,) = add_suppliers(ctx, [new])
+    if isinstance(outcome, BadInput):
+        raise outcome
+    return outcome
+
+
+def add_suppliers(
+    ctx: Context, suppliers: Sequence[NewSupplier]
+) -> list[SupplierPublic | BadInput]:
+    """Register many suppliers under the rules of `add_supplier`: for each, in order, the
+    supplier registered or why it was refused (one refused stops none of the others).
+    `BATCH` suppliers per transaction, each with its own audit event."""
+    outcomes: list[SupplierPublic | BadInput | None] = [None] * len(suppliers)
+    checked: list[tuple[int, Supplier, SupplierContact]] = []
+    for index, new in enumerate(suppliers):
+        try:
+            checked.append((index, *_checked_supplier(ctx, new)))
+        except BadInput as exc:
+            outcomes[index] = exc
+    for start in range(0, len(checked), BATCH):
+        batch = checked[start : start + BATCH]
+        with write_session(ctx.engine) as session:
+            session.add_all([supplier for _, supplier, _ in batch])
+            session.flush()
+            for _, supplier, contact in batch:
+                assert supplier.id is not None
+                contact.supplier_id = supplier.id
+            session.add_all([contact for _, _, contact in batch])
+            session.flush()
+            changes = []
+            for index, supplier, contact in batch:
+                view = SupplierPublic.of(supplier, [contact])
+                outcomes[index] = view
+                changes.append(
+                    audit.Change("supplier", supplier.id, "created", after=audit_view(view))
+                )
+            audit.record_many(session, changes, now=ctx.now, actor=ctx.actor)
+    done = [o for o in outcomes if o is not None]
+    assert len(done) == len(suppliers)
+    return done
+
+
+def _checked_supplier(ctx: Context, new: NewSupplier) -> tuple[Supplier, SupplierContact]:
+    """The supplier and its compliance contact as rows to insert, every value checked."""
+    name = validate.text(new.name, field="supplier_name", max_length=300)
+    address = validate.email(new.email, field="email")
+    country = validate.country(new.country, field="country")
+    ids = [validate.text(i, field="identifiers", max_length=100) for i in new.identifiers]
     person = (
-        validate.text(contact_name, field="contact_name", max_length=200) if contact_name else None
+        validate.text(new.contact_name, field="contact_name", max_length=200)
+        if new.contact_name
+        else None
     )
-    with write_session(ctx.engine) as session:
-        supplier = Supplier(name=name, country=country, identifiers=ids, created_at=ctx.now)
-        session.add(supplier)
-        session.flush()
-        assert supplier.id is not None
-        contact = SupplierContact(
-            supplier_id=supplier.id,
-            email=address,
-            role=ContactRole.COMPLIANCE.value,
-            name=person,
-        )
-        session.add(contact)
-        session.flush()
-        view = SupplierPublic.of(supplier, [contact])
-        audit.record(
-            session,
-            now=ctx.now,
-            actor=ctx.actor,
-            entity="supplier",
-            entity_id=supplier.id,
-            action="created",
-            after=audit_view(view),
-        )
-    return view
+    supplier = Supplier(name=name, country=country, identifiers=ids, created_at=ctx.now)
+    contact = SupplierContact(
+        supplier_id=0,  # set once the supplier has its id
+        email=address,
+        role=ContactRole.COMPLIANCE.value,
+        name=person,
+    )
+    return supplier, contact
 
 
 def edit_supplier(

@@ -44,3 +44,17 @@ class KnownSuppliers:
         if name in self.by_name:
             return self.by_name[name], "matched by name"
         return None, ""
+
+    def settle(
+        self, placeholder: int, supplier_id: int | None, name: str, identifiers: Sequence[str]
+    ) -> None:
+        """Give the supplier remembered under `placeholder` (with this name and these
+        identifiers) its registered id, or forget it (None: it was not registered)."""
+        keys = [(self.by_identifier, i) for i in identifiers] + [(self.by_name, name)]
+        for known, key in keys:
+            if known.get(key) != placeholder:
+                continue
+            if supplier_id is None:
+                del known[key]
+            else:
+                known[key] = supplier_id

@@ -2,12 +2,13 @@
 
 Every file is read and checked, and every contract mapped, before anything is written: a
 file that is not OCDS we can read is refused whole, with the JSON pointer of the problem.
-Then each contract is created through the contracts use cases (each in its own transaction
-with its audit event). Importing the same data again changes nothing: contracts are known by
-`<ocid>/<contract id>`, suppliers by their identifier, else by their exact name. A newer
-release of a known contract updates it through the contract-editing use case, so changed
-dates re-plan future obligations nobody has acted on (never decided or past ones), and the
-report lists each one moved.
+Then the new contracts are created through the contracts use case, a batch at a time
+(`add_contracts`: a few hundred per transaction, an audit event for each; one it refuses is
+reported with its JSON pointer and stops none of the others). Importing the same data again
+changes nothing: contracts are known by `<ocid>/<contract id>`, suppliers by their
+identifier, else by their exact name. A newer release of a known contract updates it
+through the contract-editing use case, so changed dates re-plan future obligations nobody
+has acted on (never decided or past ones), and the report lists each one moved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts import add_contract, add_supplier, attach_clause, edit_contract
+from tracker.contracts import (
+    NewContract,
+    NewSupplier,
+    add_contracts,
+    add_suppliers,
+    attach_clause,
+    edit_contract,
+)
+from tracker.contracts.results import SupplierPublic
 from tracker.db import read_session
 from tracker.errors import BadInput
 from tracker.exchange.matching import KnownSuppliers
@@ -32,6 +41,8 @@ from tracker.library.loader import Library
 from tracker.models import Contract, ContractClause, ContractStatus
 
 REFERENCE_MAX = 100
+# Contracts looked up and registered together (see `add_contracts`).
+BATCH = 500
 # What the contract-editing use case changes; the other facts a release may change are
 # reported, not applied.
 EDITABLE = ("title", "start_on", "end_on", "signed_on", "value", "currency")
@@ -62,6 +73,9 @@ class ContractFacts:
     status: str
     supplier: SupplierFacts
     goals: tuple[str, ...]
+    # Where the contract was last described: the file and the JSON pointer of the contract.
+    source: str = ""
+    pointer: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,25 +123,28 @@ def import_ocds(
     publication = Publication()
     for name, stream in sources:
         read(stream, source=name, into=publication)
+    releases_read, processes = publication.count, publication.processes
     found: list[ContractFacts | _Skip] = []
     for ocid, release in publication.compiled_releases():
         found += _contracts_of(ocid, release, publication)
+    del publication  # what is left of it (where each contract came from) is in `found`
     suppliers = KnownSuppliers(ctx)
-    outcomes = [
-        _apply(
+    outcomes: list[ContractOutcome] = []
+    suggest = _Suggestions(ctx.library)
+    for start in range(0, len(found), BATCH):
+        outcomes += _apply_batch(
             ctx,
-            item,
+            found[start : start + BATCH],
+            suggest=suggest,
             suppliers=suppliers,
             dry_run=dry_run,
             manager=manager,
             attach_suggested=attach_suggested,
         )
-        for item in found
-    ]
     return ImportReport(
         dry_run=dry_run,
-        releases_read=publication.count,
-        processes=publication.processes,
+        releases_read=releases_read,
+        processes=processes,
         contracts=outcomes,
     )
 
@@ -203,6 +220,8 @@ def _contracts_of(
                 status=str(contract.get("status") or ContractStatus.ACTIVE.value),
                 supplier=_supplier(supplier),
                 goals=goals,
+                source=source,
+                pointer=here,
             )
         )
     return result
@@ -318,33 +337,160 @@ def _supplier(party: dict[str, Any]) -> SupplierFacts:
 # --- Matching and writing ----------------------------------------------------------------
 
 
-def _apply(
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the tracker already has of a batch's contracts."""
+
+    contracts: dict[str, Contract]
+    attached: dict[int, set[str]]  # contract id -> clause ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Create:
+    """A new contract to register, once its batch is complete."""
+
+    item: ContractFacts
+    supplier_id: int
+    how: str
+    suggested: list[str]
+    to_attach: list[str]
+
+
+def _known(ctx: Context, references: list[str]) -> _Known:
+    with read_session(ctx.engine) as session:
+        contracts = {
+            c.reference: c
+            for c in session.scalars(
+                select(Contract).where(col(Contract.reference).in_(references))
+            )
+        }
+        attached: dict[int, set[str]] = {}
+        ids = [c.id for c in contracts.values()]
+        if ids:
+            for contract_id, clause_id in session.execute(
+                select(col(ContractClause.contract_id), col(ContractClause.clause_id)).where(
+                    col(ContractClause.contract_id).in_(ids)
+                )
+            ):
+                attached.setdefault(contract_id, set()).add(clause_id)
+    return _Known(contracts, attached)
+
+
+def _apply_batch(
     ctx: Context,
-    item: ContractFacts | _Skip,
+    items: Sequence[ContractFacts | _Skip],
     *,
+    suggest: _Suggestions,
     suppliers: KnownSuppliers,
     dry_run: bool,
     manager: str | None,
     attach_suggested: bool,
-) -> ContractOutcome:
-    if isinstance(item, _Skip):
-        return ContractOutcome(item.reference, "skipped", item.supplier, "", [], [], [], item.note)
-    suggested = suggest_clauses(ctx.library, item.cpv_codes, item.goals)
-    with read_session(ctx.engine) as session:
-        existing = session.scalars(
-            select(Contract).where(col(Contract.reference) == item.reference)
-        ).first()
-        attached_already = (
-            set(
-                session.scalars(
-                    select(col(ContractClause.clause_id)).where(
-                        col(ContractClause.contract_id) == existing.id
-                    )
+) -> list[ContractOutcome]:
+    """The outcome of each item, in order. The batch's new contracts are registered
+    together through `add_contracts`: a contract it refuses is reported with the JSON
+    pointer of the fact refused, and stops none of the others."""
+    known = _known(ctx, [i.reference for i in items if isinstance(i, ContractFacts)])
+    new_suppliers: list[SupplierFacts] = []
+    decided = [
+        _apply(
+            ctx,
+            item,
+            known=known,
+            suggest=suggest,
+            suppliers=suppliers,
+            new_suppliers=new_suppliers,
+            dry_run=dry_run,
+            attach_suggested=attach_suggested,
+        )
+        for item in items
+    ]
+    # Placeholder id -> the registered supplier's id, or why it was refused.
+    settled: dict[int, int | BadInput] = {}
+    added = _create_suppliers(ctx, new_suppliers)
+    for number, (facts, supplier) in enumerate(zip(new_suppliers, added, strict=True), start=1):
+        real = supplier if isinstance(supplier, BadInput) else supplier.id
+        settled[-number] = real
+        kept = None if isinstance(real, BadInput) else real
+        suppliers.settle(-number, kept, facts.name, _identifiers(facts))
+    creates = []
+    for d in decided:
+        if isinstance(d, _Create):
+            supplier_id = settled.get(d.supplier_id, d.supplier_id)
+            if isinstance(supplier_id, int):
+                creates.append(_new_contract(d.item, supplier_id=supplier_id, manager=manager))
+    registered = iter(add_contracts(ctx, creates))
+    outcomes = []
+    for d in decided:
+        if isinstance(d, ContractOutcome):
+            outcomes.append(d)
+            continue
+        refused = settled.get(d.supplier_id)
+        result = refused if isinstance(refused, BadInput) else next(registered)
+        if isinstance(result, BadInput):
+            outcomes.append(
+                ContractOutcome(
+                    d.item.reference,
+                    "refused",
+                    d.item.supplier.name,
+                    d.how,
+                    [],
+                    d.suggested,
+                    [],
+                    f"not created: {_refusal(d.item, result)}",
                 )
             )
-            if existing is not None
-            else set()
+            continue
+        outcomes.append(
+            ContractOutcome(
+                d.item.reference,
+                "created",
+                d.item.supplier.name,
+                d.how,
+                [],
+                d.suggested,
+                _attach_all(ctx, d.item.reference, d.to_attach),
+                "",
+            )
         )
+    return outcomes
+
+
+# Where in a release's contract each fact of `add_contract` comes from.
+_POINTERS = {
+    "title": "/title",
+    "start_on": "/period/startDate",
+    "end_on": "/period/endDate",
+    "signed_on": "/dateSigned",
+    "value": "/value/amount",
+    "currency": "/value/currency",
+    "cpv_codes": "/items",
+    "status": "/status",
+}
+
+
+def _refusal(item: ContractFacts, exc: BadInput) -> str:
+    sub = _POINTERS.get(exc.field or "")
+    if sub is None:
+        return f"{exc.field}: {exc.message}" if exc.field else exc.message
+    return f"{item.source} at {item.pointer}{sub}: {exc.message}"
+
+
+def _apply(
+    ctx: Context,
+    item: ContractFacts | _Skip,
+    *,
+    known: _Known,
+    suggest: _Suggestions,
+    suppliers: KnownSuppliers,
+    new_suppliers: list[SupplierFacts],
+    dry_run: bool,
+    attach_suggested: bool,
+) -> ContractOutcome | _Create:
+    if isinstance(item, _Skip):
+        return ContractOutcome(item.reference, "skipped", item.supplier, "", [], [], [], item.note)
+    suggested = suggest(item.cpv_codes, item.goals)
+    existing = known.contracts.get(item.reference)
+    attached_already = known.attached.get(existing.id or 0, set()) if existing else set()
     supplier_id, how = suppliers.match(item.supplier.identifier, item.supplier.name)
     to_attach = [c for c in suggested if c not in attached_already] if attach_suggested else []
     if existing is not None:
@@ -371,8 +517,8 @@ def _apply(
         )
     if dry_run:
         if supplier_id is None:  # later contracts of the same supplier would find it
-            known = [item.supplier.identifier] if item.supplier.identifier else []
-            suppliers.remember(0, item.supplier.name, known)
+            known_ids = [item.supplier.identifier] if item.supplier.identifier else []
+            suppliers.remember(0, item.supplier.name, known_ids)
         return ContractOutcome(
             item.reference,
             "would create",
@@ -384,24 +530,17 @@ def _apply(
             "",
         )
     if supplier_id is None:
-        supplier_id = _create_supplier(ctx, item.supplier)
-        suppliers.remember(
-            supplier_id,
-            item.supplier.name,
-            [item.supplier.identifier] if item.supplier.identifier else [],
-        )
+        # Registered with the batch's other new suppliers; until then later contracts of
+        # the batch find it under a placeholder id.
+        supplier_id = -len(new_suppliers) - 1
+        new_suppliers.append(item.supplier)
+        suppliers.remember(supplier_id, item.supplier.name, _identifiers(item.supplier))
         how = "created"
-    _create_contract(ctx, item, supplier_id=supplier_id, manager=manager)
-    return ContractOutcome(
-        item.reference,
-        "created",
-        item.supplier.name,
-        how,
-        [],
-        suggested,
-        _attach_all(ctx, item.reference, to_attach),
-        "",
-    )
+    return _Create(item, supplier_id, how, suggested, to_attach)
+
+
+def _identifiers(facts: SupplierFacts) -> list[str]:
+    return [facts.identifier] if facts.identifier else []
 
 
 def _update(
@@ -503,27 +642,45 @@ def suggest_clauses(library: Library, cpv_codes: Sequence[str], goals: Sequence[
     return sorted(found)
 
 
+class _Suggestions:
+    """`suggest_clauses` remembered per (CPV codes, goals): a publication repeats a few
+    combinations thousands of times. The lists are shared: nobody changes them."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.known: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+
+    def __call__(self, cpv_codes: tuple[str, ...], goals: tuple[str, ...]) -> list[str]:
+        key = (cpv_codes, goals)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = suggest_clauses(self.library, cpv_codes, goals)
+        return found
+
+
 # --- Calls into the contracts package.
 
 
-def _create_supplier(ctx: Context, facts: SupplierFacts) -> int:
-    assert facts.email is not None
-    created = add_supplier(
-        ctx,
-        name=facts.name,
-        email=facts.email,
-        country=facts.country,
-        identifiers=[facts.identifier] if facts.identifier else [],
-        contact_name=facts.contact_name,
-    )
-    return created.id
+def _create_suppliers(
+    ctx: Context, suppliers: list[SupplierFacts]
+) -> list[SupplierPublic | BadInput]:
+    new = []
+    for facts in suppliers:
+        assert facts.email is not None
+        new.append(
+            NewSupplier(
+                name=facts.name,
+                email=facts.email,
+                country=facts.country,
+                identifiers=_identifiers(facts),
+                contact_name=facts.contact_name,
+            )
+        )
+    return add_suppliers(ctx, new) if new else []
 
 
-def _create_contract(
-    ctx: Context, item: ContractFacts, *, supplier_id: int, manager: str | None
-) -> None:
-    add_contract(
-        ctx,
+def _new_contract(item: ContractFacts, *, supplier_id: int, manager: str | None) -> NewContract:
+    return NewContract(
         reference=item.reference,
         supplier_id=supplier_id,
         title=item.title,

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 import ijson
+import jsonschema_rs
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from ocdsmerge import Merger
@@ -38,9 +39,33 @@ def _date_time(value: object) -> bool:
     return True
 
 
-_RELEASE = Draft4Validator(RELEASE, format_checker=_FORMATS)
-_RECORD = Draft4Validator(RECORD, format_checker=_FORMATS)
-_PACKAGE_HEAD = Draft4Validator(
+def _is_date_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+class _Schema:
+    """A schema compiled once, twice: `fast` (jsonschema-rs, compiled) only says valid or
+    not, and is asked first; `full` (jsonschema) is asked only about what `fast` refuses,
+    and its first error, with its JSON pointer, is what the user reads (should it find
+    none, the value is accepted, as it was before `fast`). Both check the same formats:
+    date-time as Python reads it, nothing else."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.full = Draft4Validator(schema, format_checker=_FORMATS)
+        self.fast = jsonschema_rs.Draft4Validator(
+            schema,
+            formats={"date-time": _is_date_time, "uri": lambda _: True},
+            validate_formats=True,
+        )
+
+
+_RELEASE = _Schema(RELEASE)
+_RECORD = _Schema(RECORD)
+_PACKAGE_HEAD = _Schema(
     {
         "type": "object",
         "required": ["uri", "publisher", "publishedDate", "version"],
@@ -126,14 +151,16 @@ class Publication:
 
     def compiled_releases(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """The compiled release of each ocid, in ocid order, one at a time (the caller
-        keeps what it needs of each; the whole set is never in memory at once)."""
+        keeps what it needs of each; the whole set is never in memory at once). Each
+        ocid's releases are let go once compiled: a publication is compiled once."""
         merger = Merger(schema=MERGE_SCHEMA)
         for ocid in sorted(self.releases.keys() | self.compiled.keys()):
-            ready = self.compiled.get(ocid)
+            ready = self.compiled.pop(ocid, None)
             if ready is not None:
+                self.releases.pop(ocid, None)
                 yield ocid, pickle.loads(ready)  # noqa: S301 - our own bytes, made above
                 continue
-            releases = [pickle.loads(r) for r in self.releases[ocid]]  # noqa: S301
+            releases = [pickle.loads(r) for r in self.releases.pop(ocid)]  # noqa: S301
             yield ocid, merger.create_compiled_release(releases)
 
     def compile(self) -> dict[str, dict[str, Any]]:
@@ -262,9 +289,11 @@ def _head(stream: IO[bytes], *, source: str) -> tuple[dict[str, Any], str | None
 _SCALARS = frozenset({"string", "number", "boolean", "null"})
 
 
-def _check(validator: Draft4Validator, value: Any, *, source: str, pointer: str) -> None:
+def _check(schema: _Schema, value: Any, *, source: str, pointer: str) -> None:
+    if schema.fast.is_valid(value):
+        return
     error = min(
-        validator.iter_errors(value),
+        schema.full.iter_errors(value),
         key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
         default=None,
     )

@@ -29,7 +29,14 @@ from sqlmodel import col
 
 from tracker import validate
 from tracker.context import Context
-from tracker.contracts import add_contract, add_supplier, attach_clause, edit_contract
+from tracker.contracts import (
+    NewContract,
+    NewSupplier,
+    add_contracts,
+    add_suppliers,
+    attach_clause,
+    edit_contract,
+)
 from tracker.db import read_session
 from tracker.domain.schedule import ContractDates, ScheduleError, contract_occurrences
 from tracker.errors import BadInput
@@ -38,6 +45,8 @@ from tracker.library.parameters import resolve_values
 from tracker.models import Contract, ContractStatus
 
 SHEET = "contracts"
+# Rows whose new suppliers and contracts are registered together (see `add_contracts`).
+BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +108,9 @@ class BadSpreadsheet(BadInput):
 class RowOutcome:
     row: int
     reference: str
-    action: str  # created | would create | updated | would update | exists
+    # created | would create | updated | would update | exists | refused (the use case
+    # refused a checked row: another writer registered its reference meanwhile)
+    action: str
     supplier: str
     supplier_action: str
     attached: list[str]
@@ -276,10 +287,12 @@ def import_contracts(
                 )
     if problems:
         raise BadSpreadsheet(problems)
-    return SpreadsheetImport(
-        dry_run=dry_run,
-        rows=[_apply(ctx, row, existing, suppliers, dry_run=dry_run) for row in rows],
-    )
+    outcomes: list[RowOutcome] = []
+    for start in range(0, len(rows), BATCH):
+        outcomes += _apply_batch(
+            ctx, rows[start : start + BATCH], existing, suppliers, dry_run=dry_run
+        )
+    return SpreadsheetImport(dry_run=dry_run, rows=outcomes)
 
 
 def _blank(value: Any) -> bool:
@@ -419,14 +432,86 @@ def _cannot_attach(ctx: Context, clause_id: str, dates: ContractDates) -> str | 
     return None
 
 
+def _apply_batch(
+    ctx: Context,
+    rows: Sequence[_Row],
+    existing: dict[str, Contract],
+    suppliers: KnownSuppliers,
+    *,
+    dry_run: bool,
+) -> list[RowOutcome]:
+    """Each row's outcome, in order. The batch's new suppliers, then its new contracts,
+    are registered together (`add_suppliers`, `add_contracts`); each row's clauses are
+    then attached."""
+    new_suppliers: list[_Row] = []
+    decided = [
+        _apply(ctx, row, existing, suppliers, new_suppliers, dry_run=dry_run) for row in rows
+    ]
+    settled: dict[int, int | BadInput] = {}
+    added = (
+        add_suppliers(ctx, [_new_supplier(row) for row in new_suppliers]) if new_suppliers else []
+    )
+    for number, (row, supplier) in enumerate(zip(new_suppliers, added, strict=True), start=1):
+        real = supplier if isinstance(supplier, BadInput) else supplier.id
+        settled[-number] = real
+        kept = None if isinstance(real, BadInput) else real
+        suppliers.settle(-number, kept, row.supplier_name, _identifiers(row))
+    creates = []
+    for d in decided:
+        if isinstance(d, _Create):
+            supplier_id = settled.get(d.supplier_id, d.supplier_id)
+            if isinstance(supplier_id, int):
+                creates.append(_new_contract(d.row, supplier_id=supplier_id))
+    registered = iter(add_contracts(ctx, creates))
+    outcomes = []
+    for d in decided:
+        if isinstance(d, RowOutcome):
+            outcomes.append(d)
+            continue
+        refused = settled.get(d.supplier_id)
+        result = refused if isinstance(refused, BadInput) else next(registered)
+        row = d.row
+        if isinstance(result, BadInput):  # only when another writer got there first
+            outcomes.append(
+                RowOutcome(
+                    row.number,
+                    row.reference,
+                    "refused",
+                    row.supplier_name,
+                    d.how,
+                    [],
+                    [str(result)],
+                )
+            )
+            continue
+        for clause_id in row.clauses:
+            attach_clause(ctx, row.reference, clause_id)
+        outcomes.append(
+            RowOutcome(row.number, row.reference, "created", row.supplier_name, d.how, row.clauses)
+        )
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Create:
+    row: _Row
+    supplier_id: int  # negative: a placeholder for a supplier the batch registers
+    how: str
+
+
+def _identifiers(row: _Row) -> list[str]:
+    return [row.supplier_identifier] if row.supplier_identifier else []
+
+
 def _apply(
     ctx: Context,
     row: _Row,
     existing: dict[str, Contract],
     suppliers: KnownSuppliers,
+    new_suppliers: list[_Row],
     *,
     dry_run: bool,
-) -> RowOutcome:
+) -> RowOutcome | _Create:
     supplier_id, how = suppliers.match(row.supplier_identifier, row.supplier_name)
     registered = existing.get(row.reference)
     if registered is not None:
@@ -457,14 +542,11 @@ def _apply(
             row.clauses,
         )
     if supplier_id is None:
-        supplier_id = _create_supplier(ctx, row)
-        known = [row.supplier_identifier] if row.supplier_identifier else []
-        suppliers.remember(supplier_id, row.supplier_name, known)
+        supplier_id = -len(new_suppliers) - 1
+        new_suppliers.append(row)
+        suppliers.remember(supplier_id, row.supplier_name, _identifiers(row))
         how = "created"
-    _create_contract(ctx, row, supplier_id=supplier_id)
-    for clause_id in row.clauses:
-        attach_clause(ctx, row.reference, clause_id)
-    return RowOutcome(row.number, row.reference, "created", row.supplier_name, how, row.clauses)
+    return _Create(row, supplier_id, how)
 
 
 def _edits(contract: Contract, row: _Row) -> dict[str, tuple[Any, Any]]:
@@ -498,21 +580,18 @@ def _edits(contract: Contract, row: _Row) -> dict[str, tuple[Any, Any]]:
 # --- Calls into the contracts package.
 
 
-def _create_supplier(ctx: Context, row: _Row) -> int:
+def _new_supplier(row: _Row) -> NewSupplier:
     assert row.supplier_email is not None
-    created = add_supplier(
-        ctx,
+    return NewSupplier(
         name=row.supplier_name,
         email=row.supplier_email,
         country=row.supplier_country,
-        identifiers=[row.supplier_identifier] if row.supplier_identifier else [],
+        identifiers=_identifiers(row),
     )
-    return created.id
 
 
-def _create_contract(ctx: Context, row: _Row, *, supplier_id: int) -> None:
-    add_contract(
-        ctx,
+def _new_contract(row: _Row, *, supplier_id: int) -> NewContract:
+    return NewContract(
         reference=row.reference,
         supplier_id=supplier_id,
         title=row.title,
