@@ -264,18 +264,60 @@ def obligation_row(
     now: datetime,
     local_now: datetime,
     reminder_hour: int,
+    memo: RowMemo | None = None,
 ) -> dict[str, Any]:
-    """The obligation row for one occurrence, with its status and next reminder as of now."""
+    """The obligation row for one occurrence, with its status and next reminder as of now.
+
+    `memo`, kept by a caller for one `now`, shares the schedule fields between rows that
+    get the same ones: a portfolio's contracts share a few policies, zones and due dates."""
     policy = cached_policy(clause, template, target.parameters)
     due_on = occurrence.due_on
+    tz = target.dates.timezone
+    key = None
+    if memo is not None:
+        # What the fields below depend on (`local_now` follows from the zone, for one
+        # `now`). The calendar matters only for business-day ladders; `policy` stays
+        # referenced by the value, so its id is not reused.
+        calendar = (
+            None if policy.offsets is not None else (target.dates.country, target.dates.closed)
+        )
+        key = (id(policy), due_on, tz, target.reminder_minute, reminder_hour, calendar)
+        found = memo.get(key)
+        if found is not None:
+            return _row(target, template, clause, occurrence, now, found[1:])
     window = due_on - timedelta(days=policy.lead)
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
-    tz = target.dates.timezone
     hour, minute = reminder_clock(target.reminder_minute, default_hour=reminder_hour)
     step_days = policy.step_days(due_on, target.dates)
     if policy.inputs.on_trigger and local_now.date() < due_on:
         # The notice that the duty now exists: its day is today (see `steps_for`).
         step_days = sorted({local_now.date(), *step_days})
+    fields = (
+        due_on,
+        window,
+        status,
+        first_reminder_at(step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute),
+        next_status_change(status, due_on=due_on, window_opens_on=window, timezone=tz),
+    )
+    if memo is not None and key is not None:
+        memo[key] = (policy, *fields)
+    return _row(target, template, clause, occurrence, now, fields)
+
+
+# (policy, due_on, window_opens_on, status, next_reminder_at, next_status_at) by what
+# they depend on; see `obligation_row`.
+RowMemo = dict[tuple[Any, ...], tuple[Any, ...]]
+
+
+def _row(
+    target: PlanTarget,
+    template: ObligationTemplate,
+    clause: ClauseFile,
+    occurrence: Occurrence,
+    now: datetime,
+    fields: tuple[Any, ...],
+) -> dict[str, Any]:
+    due_on, window, status, next_reminder_at, next_status_at = fields
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
@@ -286,12 +328,8 @@ def obligation_row(
         "window_opens_on": window,
         "status": status,
         "escalation_level": 0,
-        "next_reminder_at": first_reminder_at(
-            step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute
-        ),
-        "next_status_at": next_status_change(
-            status, due_on=due_on, window_opens_on=window, timezone=tz
-        ),
+        "next_reminder_at": next_reminder_at,
+        "next_status_at": next_status_at,
         "created_at": now,
         "updated_at": now,
         "product_model_id": None,
@@ -473,6 +511,7 @@ def plan_targets(
             if any(tpl.per_model for tpl in clauses(t.clause_version_id).obligations)
         ),
     )
+    memo: RowMemo = {}
     for target in targets:
         clause = clauses(target.clause_version_id)
         local_now = now.astimezone(zone(target.dates.timezone))
@@ -487,6 +526,7 @@ def plan_targets(
                 now=now,
                 local_now=local_now,
                 reminder_hour=reminder_hour,
+                memo=memo,
             )
             if tpl.per_model:
                 rows += per_model_rows(
