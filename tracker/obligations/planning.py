@@ -9,6 +9,7 @@ statement per batch with ON CONFLICT DO NOTHING, so running it twice changes not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,6 +53,7 @@ from tracker.models import (
 
 OBLIGATION_KEY = list(OBLIGATION_TABLE_KEY)
 BATCH_SIZE = 5000
+WRITE_CHUNK = 2000  # obligation rows per write while the next ones are computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +214,13 @@ class PreparedPolicy:
     inputs: PolicyInputs
     # Days from the due date to each reminder step; None when a rung counts business days,
     # whose distance from the due date depends on the calendar around it.
-    offsets: tuple[int, ...] | None
+    offsets: tuple[timedelta, ...] | None
     lead: int  # days before the due date that the "due" window opens
 
     def step_days(self, due_on: date, dates: ContractDates) -> list[date]:
         """The dates of an obligation's reminder steps, in order (no on-trigger notice)."""
         if self.offsets is not None:
-            return [due_on + timedelta(days=offset) for offset in self.offsets]
+            return [due_on + offset for offset in self.offsets]
         steps = steps_for(
             due_on,
             before_due=self.inputs.before_due,
@@ -247,8 +249,11 @@ def cached_policy(
         offsets = (
             None
             if counts_business_days(inputs.ladder)
-            else step_offsets(
-                before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+            else tuple(
+                timedelta(days=days)
+                for days in step_offsets(
+                    before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+                )
             )
         )
         found = _POLICY_CACHE[key] = PreparedPolicy(inputs, offsets, lead_days(inputs.before_due))
@@ -489,6 +494,10 @@ def occurrences_within(
     return found, next_on
 
 
+def _insert_obligations(session: Session, rows: list[dict[str, Any]]) -> int:
+    return insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
+
+
 def plan_targets(
     session: Session,
     targets: Iterable[PlanTarget],
@@ -497,8 +506,12 @@ def plan_targets(
     horizon_days: int,
     reminder_hour: int,
     clauses: Callable[[int], ClauseFile],
+    overlap: bool = False,
 ) -> int:
-    """Materialise every target's occurrences within the horizon; returns rows inserted."""
+    """Materialise every target's occurrences within the horizon; returns rows inserted.
+
+    `overlap`: write the rows in chunks from a thread while the next ones are computed
+    (for the roll-forward's large batches)."""
     rows: list[dict[str, Any]] = []
     progress: list[dict[str, Any]] = []
     targets = list(targets)
@@ -512,35 +525,49 @@ def plan_targets(
         ),
     )
     memo: RowMemo = {}
-    for target in targets:
-        clause = clauses(target.clause_version_id)
-        local_now = now.astimezone(zone(target.dates.timezone))
-        through = local_now.date() + timedelta(days=horizon_days)
-        found, next_on = occurrences_within(target, clause, through=through)
-        for tpl, occ in found:
-            row = obligation_row(
-                occ,
-                clause=clause,
-                template=tpl,
-                target=target,
-                now=now,
-                local_now=local_now,
-                reminder_hour=reminder_hour,
-                memo=memo,
-            )
-            if tpl.per_model:
-                rows += per_model_rows(
-                    row,
-                    tpl,
-                    occ.due_on,
-                    models.get(target.contract_id, []),
-                    target.parameters,
-                    target.dates.cpv_codes,
+    # With `overlap`, one writer thread writes chunks of rows while the next chunk is
+    # computed: the database works (and the thread waits for it without holding the GIL)
+    # while Python computes. Only the writer uses the session until it has finished (the
+    # clause versions were all read by `load_models`' argument above); the transaction
+    # is still the caller's one.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-writer")
+    writes: list[Future[int]] = []
+    try:
+        for target in targets:
+            clause = clauses(target.clause_version_id)
+            local_now = now.astimezone(zone(target.dates.timezone))
+            through = local_now.date() + timedelta(days=horizon_days)
+            found, next_on = occurrences_within(target, clause, through=through)
+            for tpl, occ in found:
+                row = obligation_row(
+                    occ,
+                    clause=clause,
+                    template=tpl,
+                    target=target,
+                    now=now,
+                    local_now=local_now,
+                    reminder_hour=reminder_hour,
+                    memo=memo,
                 )
-            else:
-                rows.append(row)
-        progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
-    inserted = insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
+                if tpl.per_model:
+                    rows += per_model_rows(
+                        row,
+                        tpl,
+                        occ.due_on,
+                        models.get(target.contract_id, []),
+                        target.parameters,
+                        target.dates.cpv_codes,
+                    )
+                else:
+                    rows.append(row)
+            progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
+            if overlap and len(rows) >= WRITE_CHUNK:
+                writes.append(writer.submit(_insert_obligations, session, rows))
+                rows = []
+    finally:
+        writer.shutdown(wait=True)  # an error computing still waits for the writes
+    inserted = sum(write.result() for write in writes)  # the first failed write raises
+    inserted += _insert_obligations(session, rows)
     update_by_id(
         session,
         table_of(ContractClause),
@@ -636,5 +663,6 @@ def roll_forward_batch(
         horizon_days=horizon_days,
         reminder_hour=reminder_hour,
         clauses=clauses,
+        overlap=True,
     )
     return len(targets), inserted
