@@ -9,6 +9,7 @@ statement per batch with ON CONFLICT DO NOTHING, so running it twice changes not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,6 +53,7 @@ from tracker.models import (
 
 OBLIGATION_KEY = list(OBLIGATION_TABLE_KEY)
 BATCH_SIZE = 5000
+WRITE_CHUNK = 2000  # obligation rows per write while the next ones are computed
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +214,13 @@ class PreparedPolicy:
     inputs: PolicyInputs
     # Days from the due date to each reminder step; None when a rung counts business days,
     # whose distance from the due date depends on the calendar around it.
-    offsets: tuple[int, ...] | None
+    offsets: tuple[timedelta, ...] | None
     lead: int  # days before the due date that the "due" window opens
 
     def step_days(self, due_on: date, dates: ContractDates) -> list[date]:
         """The dates of an obligation's reminder steps, in order (no on-trigger notice)."""
         if self.offsets is not None:
-            return [due_on + timedelta(days=offset) for offset in self.offsets]
+            return [due_on + offset for offset in self.offsets]
         steps = steps_for(
             due_on,
             before_due=self.inputs.before_due,
@@ -247,8 +249,11 @@ def cached_policy(
         offsets = (
             None
             if counts_business_days(inputs.ladder)
-            else step_offsets(
-                before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+            else tuple(
+                timedelta(days=days)
+                for days in step_offsets(
+                    before_due=inputs.before_due, after_due=inputs.after_due, ladder=inputs.ladder
+                )
             )
         )
         found = _POLICY_CACHE[key] = PreparedPolicy(inputs, offsets, lead_days(inputs.before_due))
@@ -264,18 +269,60 @@ def obligation_row(
     now: datetime,
     local_now: datetime,
     reminder_hour: int,
+    memo: RowMemo | None = None,
 ) -> dict[str, Any]:
-    """The obligation row for one occurrence, with its status and next reminder as of now."""
+    """The obligation row for one occurrence, with its status and next reminder as of now.
+
+    `memo`, kept by a caller for one `now`, shares the schedule fields between rows that
+    get the same ones: a portfolio's contracts share a few policies, zones and due dates."""
     policy = cached_policy(clause, template, target.parameters)
     due_on = occurrence.due_on
+    tz = target.dates.timezone
+    key = None
+    if memo is not None:
+        # What the fields below depend on (`local_now` follows from the zone, for one
+        # `now`). The calendar matters only for business-day ladders; `policy` stays
+        # referenced by the value, so its id is not reused.
+        calendar = (
+            None if policy.offsets is not None else (target.dates.country, target.dates.closed)
+        )
+        key = (id(policy), due_on, tz, target.reminder_minute, reminder_hour, calendar)
+        found = memo.get(key)
+        if found is not None:
+            return _row(target, template, clause, occurrence, now, found[1:])
     window = due_on - timedelta(days=policy.lead)
     status = status_on(due_on, local_now.date(), lead_days=policy.lead).value
-    tz = target.dates.timezone
     hour, minute = reminder_clock(target.reminder_minute, default_hour=reminder_hour)
     step_days = policy.step_days(due_on, target.dates)
     if policy.inputs.on_trigger and local_now.date() < due_on:
         # The notice that the duty now exists: its day is today (see `steps_for`).
         step_days = sorted({local_now.date(), *step_days})
+    fields = (
+        due_on,
+        window,
+        status,
+        first_reminder_at(step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute),
+        next_status_change(status, due_on=due_on, window_opens_on=window, timezone=tz),
+    )
+    if memo is not None and key is not None:
+        memo[key] = (policy, *fields)
+    return _row(target, template, clause, occurrence, now, fields)
+
+
+# (policy, due_on, window_opens_on, status, next_reminder_at, next_status_at) by what
+# they depend on; see `obligation_row`.
+RowMemo = dict[tuple[Any, ...], tuple[Any, ...]]
+
+
+def _row(
+    target: PlanTarget,
+    template: ObligationTemplate,
+    clause: ClauseFile,
+    occurrence: Occurrence,
+    now: datetime,
+    fields: tuple[Any, ...],
+) -> dict[str, Any]:
+    due_on, window, status, next_reminder_at, next_status_at = fields
     return {
         "contract_id": target.contract_id,
         "contract_clause_id": target.contract_clause_id,
@@ -286,12 +333,8 @@ def obligation_row(
         "window_opens_on": window,
         "status": status,
         "escalation_level": 0,
-        "next_reminder_at": first_reminder_at(
-            step_days, local_now=local_now, timezone=tz, hour=hour, minute=minute
-        ),
-        "next_status_at": next_status_change(
-            status, due_on=due_on, window_opens_on=window, timezone=tz
-        ),
+        "next_reminder_at": next_reminder_at,
+        "next_status_at": next_status_at,
         "created_at": now,
         "updated_at": now,
         "product_model_id": None,
@@ -451,6 +494,10 @@ def occurrences_within(
     return found, next_on
 
 
+def _insert_obligations(session: Session, rows: list[dict[str, Any]]) -> int:
+    return insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
+
+
 def plan_targets(
     session: Session,
     targets: Iterable[PlanTarget],
@@ -459,8 +506,12 @@ def plan_targets(
     horizon_days: int,
     reminder_hour: int,
     clauses: Callable[[int], ClauseFile],
+    overlap: bool = False,
 ) -> int:
-    """Materialise every target's occurrences within the horizon; returns rows inserted."""
+    """Materialise every target's occurrences within the horizon; returns rows inserted.
+
+    `overlap`: write the rows in chunks from a thread while the next ones are computed
+    (for the roll-forward's large batches)."""
     rows: list[dict[str, Any]] = []
     progress: list[dict[str, Any]] = []
     targets = list(targets)
@@ -473,34 +524,50 @@ def plan_targets(
             if any(tpl.per_model for tpl in clauses(t.clause_version_id).obligations)
         ),
     )
-    for target in targets:
-        clause = clauses(target.clause_version_id)
-        local_now = now.astimezone(zone(target.dates.timezone))
-        through = local_now.date() + timedelta(days=horizon_days)
-        found, next_on = occurrences_within(target, clause, through=through)
-        for tpl, occ in found:
-            row = obligation_row(
-                occ,
-                clause=clause,
-                template=tpl,
-                target=target,
-                now=now,
-                local_now=local_now,
-                reminder_hour=reminder_hour,
-            )
-            if tpl.per_model:
-                rows += per_model_rows(
-                    row,
-                    tpl,
-                    occ.due_on,
-                    models.get(target.contract_id, []),
-                    target.parameters,
-                    target.dates.cpv_codes,
+    memo: RowMemo = {}
+    # With `overlap`, one writer thread writes chunks of rows while the next chunk is
+    # computed: the database works (and the thread waits for it without holding the GIL)
+    # while Python computes. Only the writer uses the session until it has finished (the
+    # clause versions were all read by `load_models`' argument above); the transaction
+    # is still the caller's one.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-writer")
+    writes: list[Future[int]] = []
+    try:
+        for target in targets:
+            clause = clauses(target.clause_version_id)
+            local_now = now.astimezone(zone(target.dates.timezone))
+            through = local_now.date() + timedelta(days=horizon_days)
+            found, next_on = occurrences_within(target, clause, through=through)
+            for tpl, occ in found:
+                row = obligation_row(
+                    occ,
+                    clause=clause,
+                    template=tpl,
+                    target=target,
+                    now=now,
+                    local_now=local_now,
+                    reminder_hour=reminder_hour,
+                    memo=memo,
                 )
-            else:
-                rows.append(row)
-        progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
-    inserted = insert_new(session, table_of(Obligation), rows, conflict=OBLIGATION_KEY)
+                if tpl.per_model:
+                    rows += per_model_rows(
+                        row,
+                        tpl,
+                        occ.due_on,
+                        models.get(target.contract_id, []),
+                        target.parameters,
+                        target.dates.cpv_codes,
+                    )
+                else:
+                    rows.append(row)
+            progress.append({"id": target.contract_clause_id, "next_plan_on": next_on})
+            if overlap and len(rows) >= WRITE_CHUNK:
+                writes.append(writer.submit(_insert_obligations, session, rows))
+                rows = []
+    finally:
+        writer.shutdown(wait=True)  # an error computing still waits for the writes
+    inserted = sum(write.result() for write in writes)  # the first failed write raises
+    inserted += _insert_obligations(session, rows)
     update_by_id(
         session,
         table_of(ContractClause),
@@ -596,5 +663,6 @@ def roll_forward_batch(
         horizon_days=horizon_days,
         reminder_hour=reminder_hour,
         clauses=clauses,
+        overlap=True,
     )
     return len(targets), inserted
