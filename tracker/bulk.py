@@ -136,10 +136,11 @@ def insert_new_returning(
     table: sa.Table,
     rows: list[dict[str, Any]],
     *,
-    conflict: list[str],
+    conflict: list[str] | None,
     returning: list[str],
 ) -> list[tuple[Any, ...]]:
-    """PostgreSQL: INSERT the rows unless they collide on `conflict`, as one
+    """PostgreSQL: INSERT the rows unless they collide on `conflict` (None: on any unique
+    key, so a race on a second unique column is skipped too, not an error), as one
     `INSERT ... SELECT FROM unnest(arrays) ... RETURNING` (a multi-row VALUES of large rows
     is a new, long statement on every call, which the driver parses again each time).
     Besides the fast insert's plain columns it takes JSON (serialised as SQLAlchemy does)
@@ -157,11 +158,12 @@ def insert_new_returning(
         arrays.append(values)
         casts.append(_placeholder(array))
         picks.append(f'u."{name}"{back}')
-    quoted, target, back = (", ".join(f'"{n}"' for n in ns) for ns in (names, conflict, returning))
+    quoted, back = (", ".join(f'"{n}"' for n in ns) for ns in (names, returning))
+    target = "(" + ", ".join(f'"{n}"' for n in conflict) + ") " if conflict else ""
     sql = (  # only our own identifiers are interpolated
         f'INSERT INTO "{table.name}" ({quoted}) SELECT {", ".join(picks)} '  # noqa: S608
         f"FROM unnest({', '.join(casts)}) AS u({quoted}) "
-        f"ON CONFLICT ({target}) DO NOTHING RETURNING {back}"
+        f"ON CONFLICT {target}DO NOTHING RETURNING {back}"
     )
     raw = session.connection().connection.driver_connection
     assert raw is not None

@@ -360,8 +360,13 @@ def _place(
     table = table_of(OutboxMessage)
     rows = [values for _, _, values in new]
     if postgres:
+        # No conflict target: the Message-ID follows from the group key, so two workers
+        # racing to insert one key collide on both unique keys. With only `group_key` as
+        # the arbiter, PostgreSQL checks the other (message_id) the plain way and raises
+        # instead of skipping; with every unique key an arbiter, the loser skips and its
+        # next round extends the winner's message.
         inserted = insert_new_returning(
-            session, table, rows, conflict=["group_key"], returning=["group_key", "id"]
+            session, table, rows, conflict=None, returning=["group_key", "id"]
         )
     else:
         stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["group_key"])
