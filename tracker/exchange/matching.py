@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from tracker.context import Context
+from tracker.contracts.results import SupplierPublic
 from tracker.db import read_session
+from tracker.errors import BadInput
 from tracker.models import Supplier
 
 
@@ -58,3 +60,20 @@ class KnownSuppliers:
                 del known[key]
             else:
                 known[key] = supplier_id
+
+    def settle_added(
+        self,
+        added: Sequence[SupplierPublic | BadInput],
+        keys: Sequence[tuple[str, Sequence[str]]],
+    ) -> dict[int, int | BadInput]:
+        """Settle the suppliers remembered under placeholders -1, -2, ... (the order they
+        were registered in, each with its name and identifiers in `keys`): the registered
+        id for each placeholder, or why that supplier was refused."""
+        settled: dict[int, int | BadInput] = {}
+        for number, ((name, identifiers), supplier) in enumerate(
+            zip(keys, added, strict=True), start=1
+        ):
+            real = supplier if isinstance(supplier, BadInput) else supplier.id
+            settled[-number] = real
+            self.settle(-number, None if isinstance(real, BadInput) else real, name, identifiers)
+        return settled

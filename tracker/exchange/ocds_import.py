@@ -405,13 +405,10 @@ def _apply_batch(
         for item in items
     ]
     # Placeholder id -> the registered supplier's id, or why it was refused.
-    settled: dict[int, int | BadInput] = {}
-    added = _create_suppliers(ctx, new_suppliers)
-    for number, (facts, supplier) in enumerate(zip(new_suppliers, added, strict=True), start=1):
-        real = supplier if isinstance(supplier, BadInput) else supplier.id
-        settled[-number] = real
-        kept = None if isinstance(real, BadInput) else real
-        suppliers.settle(-number, kept, facts.name, _identifiers(facts))
+    settled = suppliers.settle_added(
+        _create_suppliers(ctx, new_suppliers),
+        [(facts.name, _identifiers(facts)) for facts in new_suppliers],
+    )
     creates = []
     for d in decided:
         if isinstance(d, _Create):

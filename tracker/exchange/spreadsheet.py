@@ -447,15 +447,10 @@ def _apply_batch(
     decided = [
         _apply(ctx, row, existing, suppliers, new_suppliers, dry_run=dry_run) for row in rows
     ]
-    settled: dict[int, int | BadInput] = {}
-    added = (
-        add_suppliers(ctx, [_new_supplier(row) for row in new_suppliers]) if new_suppliers else []
+    settled = suppliers.settle_added(
+        add_suppliers(ctx, [_new_supplier(row) for row in new_suppliers]) if new_suppliers else [],
+        [(row.supplier_name, _identifiers(row)) for row in new_suppliers],
     )
-    for number, (row, supplier) in enumerate(zip(new_suppliers, added, strict=True), start=1):
-        real = supplier if isinstance(supplier, BadInput) else supplier.id
-        settled[-number] = real
-        kept = None if isinstance(real, BadInput) else real
-        suppliers.settle(-number, kept, row.supplier_name, _identifiers(row))
     creates = []
     for d in decided:
         if isinstance(d, _Create):
