@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 
 from tests import report_portfolio as world
-from tracker.errors import BadInput
+from tracker.errors import BadInput, NotFound
 from tracker.reports.figures import Outcomes, ReportFigures
-from tracker.reports.produce import compute_figures, had_anything_due
+from tracker.reports.periods import custom_period
+from tracker.reports.produce import compute_figures, compute_outcomes, had_anything_due
 from tracker.reports.scope import parse_scope
 
 
@@ -202,3 +203,27 @@ def test_the_list_limit_cuts_lists_not_counts(database_url: str) -> None:
     assert f.overdue_total == 3
     assert len(f.findings) == 1
     assert f.open_findings == 3
+
+
+def test_outcomes_alone_match_the_report_for_every_scope_and_period(database_url: str) -> None:
+    # The supplier page shows an on-time rate from `compute_outcomes`, a single grouped
+    # query: it must count exactly what the report's headline counts.
+    ctx = world.build(database_url)
+    periods = [
+        world.PERIOD,
+        world.PERIOD.previous(1),
+        custom_period(date(2025, 11, 20), date(2026, 11, 20)),  # the page's year
+    ]
+    for text in ("portfolio", "supplier:1", "supplier:2", "contract:RA-1", "contract:RA-3"):
+        scope = parse_scope(text)
+        for period in periods:
+            whole = compute_figures(ctx, scope, period, as_of=world.AS_OF).outcomes
+            alone = compute_outcomes(ctx, scope, period, as_of=world.AS_OF)
+            assert alone == whole, (text, period.label)
+    # Not vacuous: supplier 1's year has every kind the rate is over.
+    year = compute_outcomes(ctx, parse_scope("supplier:1"), periods[2], as_of=world.AS_OF)
+    assert year.on_time
+    assert year.late
+    assert year.overdue
+    with pytest.raises(NotFound):
+        compute_outcomes(ctx, parse_scope("supplier:999"), world.PERIOD, as_of=world.AS_OF)

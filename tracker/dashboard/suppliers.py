@@ -20,7 +20,7 @@ from tracker.domain.schedule import local_today
 from tracker.errors import BadInput
 from tracker.models import Contract, Obligation, Supplier
 from tracker.reports.periods import custom_period
-from tracker.reports.produce import compute_figures
+from tracker.reports.produce import compute_outcomes
 from tracker.reports.scope import Scope
 
 MAX_QUERY = 200
@@ -124,15 +124,15 @@ def supplier_page(ctx: Context, supplier_id: int) -> SupplierPage:
         for oid, title, reference, due_on, status, timezone in rows
     ]
     since = today - YEAR
-    figures = compute_figures(
+    outcomes = compute_outcomes(
         ctx, Scope("supplier", str(supplier.id)), custom_period(since, today), as_of=ctx.now
     )
     return SupplierPage(
         supplier=supplier,
         contracts=contracts,
         open=due,
-        on_time_rate=figures.outcomes.on_time_rate,
-        judged=figures.outcomes.judged,
+        on_time_rate=outcomes.on_time_rate,
+        judged=outcomes.judged,
         since=since,
         today=today,
     )

@@ -8,10 +8,10 @@ from datetime import datetime
 import tracker
 from tracker.context import Context
 from tracker.errors import BadInput
-from tracker.reports.figures import ReportFigures
+from tracker.reports.figures import Outcomes, ReportFigures
 from tracker.reports.html import html_to_pdf, render_html
 from tracker.reports.periods import Period
-from tracker.reports.queries import LIST_LIMIT, compute, snapshot
+from tracker.reports.queries import LIST_LIMIT, compute, period_outcomes, snapshot
 from tracker.reports.scope import Scope
 
 # Bump the number after the slash whenever a figure's definition or a format's layout
@@ -52,6 +52,13 @@ def compute_figures(
             generator=GENERATOR_VERSION,
             list_limit=list_limit,
         )
+
+
+def compute_outcomes(ctx: Context, scope: Scope, period: Period, *, as_of: datetime) -> Outcomes:
+    """The report's headline outcomes alone (what `compute_figures(...).outcomes` gives),
+    for pages that show an on-time rate. Raises NotFound like `compute_figures`."""
+    with snapshot(ctx.engine) as conn:
+        return period_outcomes(conn, scope, period, as_of=as_of)
 
 
 def check_format(fmt: str, *, field: str = "format") -> str:

@@ -592,6 +592,25 @@ def compute(
     )
 
 
+def period_outcomes(conn: Connection, scope: Scope, period: Period, *, as_of: datetime) -> Outcomes:
+    """The outcomes of `scope`'s obligations planned in `period`, judged at `as_of`: the
+    report's headline counts by the same rule, without the rest of the report (a page
+    showing an on-time rate needs one grouped query, not the whole report's)."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    q = _Query(conn, scope, as_of)
+    inner = q.obligations(
+        q.outcome().label("outcome"),
+        OB.escalation_level.label("level"),
+        start=period.start,
+        end=period.end,
+    ).subquery()
+    tally = Tally()
+    for r in conn.execute(_counted(inner)).all():
+        tally.add(r.outcome, r.n, r.level)
+    return tally.outcomes()
+
+
 def _audit_head(conn: Connection, as_of: datetime) -> str:
     """The hash of the last audit event recorded by `as_of` (the genesis hash if none)."""
     table = table_of(AuditEvent)
