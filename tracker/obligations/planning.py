@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from tracker.bulk import insert_ignoring_duplicates, insert_new, update_by_id
@@ -636,7 +636,9 @@ def roll_forward_batch(
     entered the horizon. Returns (contract clauses planned, obligations inserted); (0, 0)
     means there was nothing to do."""
     # Timezones differ per contract; UTC date + 1 day bounds every local date from above,
-    # and `occurrences_within` applies each contract's exact local horizon.
+    # and `occurrences_within` applies each contract's exact local horizon. Rows in that
+    # last band whose local date is still behind are not due yet: read past them (keyset on
+    # the order), so a full batch of them never hides a contract whose local date is ahead.
     bound = now.date() + timedelta(days=horizon_days + 1)
     stmt = (
         _target_query()
@@ -646,14 +648,30 @@ def roll_forward_batch(
         .order_by(col(ContractClause.next_plan_on), col(ContractClause.id))
         .limit(batch_size)
     )
-    targets = []
-    found = list(session.execute(stmt))
-    closed = closed_days(session) if found else frozenset()  # an idle tick reads nothing more
-    for row in found:
-        target = _to_target(row[:-1], closed)
-        horizon_end = local_today(now, target.dates.timezone) + timedelta(days=horizon_days)
-        if row[-1] <= horizon_end:
-            targets.append(target)
+    targets: list[PlanTarget] = []
+    closed: frozenset[date] | None = None  # an idle tick reads nothing more
+    page = stmt
+    while True:
+        found = list(session.execute(page))
+        if found and closed is None:
+            closed = closed_days(session)
+        for row in found:
+            target = _to_target(row[:-1], closed or frozenset())
+            horizon_end = local_today(now, target.dates.timezone) + timedelta(days=horizon_days)
+            if row[-1] <= horizon_end:
+                targets.append(target)
+        if targets or len(found) < batch_size:
+            break
+        last_on, last_id = found[-1][-1], found[-1][0]
+        page = stmt.where(
+            or_(
+                col(ContractClause.next_plan_on) > last_on,
+                and_(
+                    col(ContractClause.next_plan_on) == last_on,
+                    col(ContractClause.id) > last_id,
+                ),
+            )
+        )
     if not targets:
         return 0, 0
     inserted = plan_targets(
