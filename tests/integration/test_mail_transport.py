@@ -256,6 +256,26 @@ def test_the_message_arrives_byte_for_byte_with_its_size_declared(server: MailSe
     assert (got.sender, got.recipients) == (SENDER, ["s@example.com"])
 
 
+def test_a_message_already_in_wire_form_arrives_byte_for_byte(server: MailServer) -> None:
+    # CRLF throughout, no line starting with a dot: sent as it is, without aiosmtplib's
+    # rewriting (the composer's messages), then the same for one that needs it.
+    raw = envelope("wire").raw
+    assert raw.endswith(b"\r\n")
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+    dotted = raw + b".dot\r\n"
+    results = run(
+        server.transport(),
+        Envelope("<w@example.com>", SENDER, ("s@example.com",), raw),
+        Envelope("<d@example.com>", SENDER, ("s@example.com",), dotted),
+    )
+    assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
+    assert [r.content for r in server.received] == [raw, dotted]
+    assert [r.mail_options for r in server.received] == [
+        [f"SIZE={len(raw)}"],
+        [f"SIZE={len(dotted)}"],
+    ]
+
+
 def test_a_message_over_the_servers_size_limit_is_refused_before_its_data(
     server: MailServer,
 ) -> None:

@@ -3,11 +3,11 @@ put on a command line, without a server."""
 
 from __future__ import annotations
 
-from aiosmtplib.protocol import normalize_message_line_endings
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.mail.smtp import _address_problem, _wire_size
+from tracker.mail.smtp import _address_problem, _as_sent, _wire_size
 from tracker.mail.transport import Envelope
 
 
@@ -17,6 +17,20 @@ from tracker.mail.transport import Envelope
 def test_the_declared_size_is_what_goes_over_the_wire(raw: bytes) -> None:
     # aiosmtplib sends the message with lone CR/LF made CRLF and a final CRLF added.
     assert _wire_size(raw) == len(normalize_message_line_endings(raw))
+
+
+@given(
+    st.binary(max_size=300)
+    | st.lists(st.sampled_from([b"a", b".", b"\r", b"\n", b"\r\n", b"\r\n."])).map(b"".join)
+)
+def test_a_message_sent_as_it_is_is_what_aiosmtplib_would_send(raw: bytes) -> None:
+    # What `SMTPProtocol.execute_data_command` writes after the DATA command.
+    theirs = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(raw)) + b".\r\n"
+    ours = _as_sent(raw)
+    assert ours is None or ours == theirs
+    if theirs == raw + b".\r\n":
+        assert ours == theirs  # nothing to change: never the slow way
+        assert _wire_size(raw) == len(raw)
 
 
 def envelope(sender: str, *to: str) -> Envelope:

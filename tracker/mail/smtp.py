@@ -18,6 +18,7 @@ from typing import Literal
 
 import aiosmtplib
 from aiosmtplib import (
+    SMTPDataError,
     SMTPException,
     SMTPHeloError,
     SMTPRecipientRefused,
@@ -75,9 +76,11 @@ class PhasedSMTP(aiosmtplib.SMTP):
                 if not self.is_connected:
                     raise
                 await self.helo()
+        wire = _as_sent(raw)
         options: tuple[bytes, ...] = ()
         if self.supports_extension("size"):
-            options = (b"SIZE=%d" % _wire_size(raw),)
+            size = len(wire) - len(_END) if wire is not None else _wire_size(raw)
+            options = (b"SIZE=%d" % size,)
         try:
             self.phase = Phase.MAIL
             reply = await self.execute_command(b"MAIL", b"FROM:<%s>" % sender.encode(), *options)
@@ -95,7 +98,7 @@ class PhasedSMTP(aiosmtplib.SMTP):
             # whether a timeout came before the server's 354 or after the message was
             # sent (the relay retries with the same Message-ID either way).
             self.phase = Phase.BODY
-            reply = await self.data(raw)
+            reply = await self._data(raw, wire)
         except (SMTPResponseException, SMTPRecipientsRefused):
             # The refusal is what the caller must hear about, not a failed reset.
             with contextlib.suppress(ConnectionError, SMTPResponseException):
@@ -103,6 +106,49 @@ class PhasedSMTP(aiosmtplib.SMTP):
             raise
         refused = {r.recipient: SMTPResponse(r.code, r.message) for r in refusals}
         return refused, reply.message
+
+    async def _data(self, raw: bytes, wire: bytes | None) -> SMTPResponse:
+        """`data(raw)`, sending `wire` (`_as_sent(raw)`) as it is when there is one.
+
+        `data` runs two regular expressions over every message, to make line breaks CRLF
+        and double a period starting a line: about 70 µs for a 4 kB message, more than the
+        rest of the transaction's own work. The composer's messages need neither, and
+        `_as_sent` says so in a few `bytes` scans. The same bytes go on the wire, after
+        the same DATA command, with the same errors raised and the connection closed on
+        the same failures. Transactions are one at a time (the transport's lock), so
+        nothing else writes to the connection between the DATA command and the message.
+        """
+        protocol = self.protocol
+        if wire is None or protocol is None:
+            return await self.data(raw)
+        try:
+            start = await protocol.execute_command(b"DATA", timeout=self.timeout)
+            if start.code != SMTPStatus.start_input:
+                raise SMTPDataError(start.code, start.message)
+            protocol.write(wire)
+            reply = await protocol.read_response(timeout=self.timeout)
+        except (SMTPServerDisconnected, SMTPTimeoutError):
+            self.close()
+            raise
+        if reply.code != SMTPStatus.completed:
+            raise SMTPDataError(reply.code, reply.message)
+        return reply
+
+
+# What ends the message data (RFC 5321 4.1.1.4).
+_END = b".\r\n"
+
+
+def _as_sent(raw: bytes) -> bytes | None:
+    """The message data as aiosmtplib's DATA sends it (lone CR or LF made CRLF, a final
+    CRLF added, a period starting a line doubled, then the end marker) when that is
+    `raw` itself followed by the end marker; None when `raw` needs changing."""
+    crlf = raw.count(b"\r\n")
+    if raw.count(b"\n") != crlf or raw.count(b"\r") != crlf or not raw.endswith(b"\r\n"):
+        return None
+    if raw.startswith(b".") or b"\n." in raw:
+        return None
+    return raw + _END
 
 
 def _wire_size(raw: bytes) -> int:
