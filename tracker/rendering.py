@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from types import FunctionType
+from types import BuiltinFunctionType, FunctionType
 from typing import Any
 from urllib.parse import quote
 
@@ -40,10 +40,14 @@ class Fields(dict[str, Any]):
 
 class _Context(Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        # A plain function (`_`, the translator every email calls some thirty times) is
-        # called at once: Jinja first probes it and its `__call__` for pass_context and
-        # friends, which cost more than the translation. Anything else as Jinja does it.
-        if type(__obj) is FunctionType and "jinja_pass_arg" not in __obj.__dict__:
+        # A plain function (`_`, the translator every email calls some thirty times) or a
+        # builtin method (`.ljust`) is called at once: Jinja first probes it and its
+        # `__call__` for pass_context and friends, which costs more than the call itself.
+        # Anything else as Jinja does it.
+        kind = type(__obj)
+        if kind is BuiltinFunctionType or (
+            kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__
+        ):
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             try:
