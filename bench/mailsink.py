@@ -120,7 +120,7 @@ def _items(n: int, today: date) -> list[dict[str, Any]]:
             "level": 1,
             "stage": "",
             "note": "",
-            "evidence": [{"label": "Supplier list with factory addresses", "formats": "PDF, XLSX"}],
+            "evidence": ["Supplier list with factory addresses (PDF, XLSX)"],
             "link": f"http://localhost:8000/obligations/{1000 + k}",
         }
         for k in range(n)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from types import BuiltinFunctionType, FunctionType
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2.runtime import Context
 
 from tracker.paths import templates_dir
 
@@ -36,7 +38,47 @@ class Fields(dict[str, Any]):
             raise AttributeError(name) from None
 
 
+class _Context(Context):
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # A plain function (`_`, the translator every email calls some thirty times) or a
+        # builtin method (`.ljust`) is called at once: Jinja first probes it and its
+        # `__call__` for pass_context and friends, which costs more than the call itself.
+        # Anything else as Jinja does it.
+        kind = type(__obj)
+        if kind is BuiltinFunctionType or (
+            kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__
+        ):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
+
 class _Environment(Environment):
+    context_class = _Context
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._loaded: dict[str, Template] = {}
+
+    def _load_template(self, name: str, globals: Any) -> Template:
+        # Without auto_reload a template, once loaded, is kept: found by its name in a
+        # plain dict, instead of Jinja's locked LRU cache keyed by a new weak reference
+        # on every render, extends and include.
+        if not globals and not self.auto_reload:
+            found = self._loaded.get(name)
+            if found is not None:
+                return found
+        template = super()._load_template(name, globals)
+        if not globals and not self.auto_reload:
+            self._loaded[name] = template
+        return template
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         # `Fields` answer from their keys at once; anything else as Jinja always does.
         if type(obj) is Fields:

@@ -49,7 +49,7 @@ from tracker.models import (
 from tracker.portal.contacts import recipient_language
 from tracker.portal.mailing import mark, placeholder_url
 from tracker.reminders.shortlist import DEFAULT_LIMIT, shortlist
-from tracker.reminders.wording import STAGES, words_for
+from tracker.reminders.wording import Words, words_for
 from tracker.rendering import Fields, render
 
 log = logging.getLogger(__name__)
@@ -422,11 +422,11 @@ def _existing(session: Session, keys: list[str], *, lock: bool) -> dict[str, _Ex
 
 # (clause object, template id) -> (the clause, its words): the clause is kept, so its id
 # cannot be taken by another object while the entry lives. Clause versions are few.
-_CLAUSE_WORDS: dict[tuple[int, str], tuple[ClauseFile, str, str, list[Fields]]] = {}
+_CLAUSE_WORDS: dict[tuple[int, str], tuple[ClauseFile, str, str, list[str]]] = {}
 _CLAUSE_WORDS_MAX = 4096
 
 
-def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[Fields]]:
+def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[str]]:
     """What every item of one clause version's duty says about the clause: its id, title
     and the evidence it accepts (read-only views shared by those items)."""
     key = (id(clause), template_id)
@@ -434,8 +434,9 @@ def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[
     if found is None or found[0] is not clause:
         template = clause.obligation(template_id)
         kinds = [clause.evidence_type(e) for e in template.evidence]
+        # One line per kind of evidence: its label and the formats it comes in.
         evidence = [
-            Fields(label=e.label, formats=", ".join(e.accepted_formats))
+            f"{e.label} ({', '.join(e.accepted_formats)})" if e.accepted_formats else e.label
             for e in kinds
             if e is not None
         ]
@@ -446,31 +447,43 @@ def _clause_words(clause: ClauseFile, template_id: str) -> tuple[str, str, list[
 
 
 def item_view(
-    row: Any, clauses: Callable[[int], ClauseFile], base_url: str, *, today: date
+    row: Any,
+    clauses: Callable[[int], ClauseFile],
+    base_url: str,
+    *,
+    today: date,
+    words: Words,
+    notes: list[str],
 ) -> dict[str, Any]:
-    """What an email says about one obligation, as it stands on `today`."""
+    """What an email says about one obligation, as it stands on `today`, in the reader's
+    words (`notes`: every note about it). Built once, in one view: a sweep makes one per
+    item of every email it writes."""
     clause_id, clause_title, evidence = _clause_words(
         clauses(row.clause_version_id), row.template_id
     )
-    section = section_of(row.kind, row.level, row.due_on, today)
-    return {
-        "obligation_id": row.obligation_id,
-        "title": row.title,
-        "clause_id": clause_id,
-        "clause_title": clause_title,
-        "contract_reference": row.reference,
-        "contract_title": row.contract_title,
-        "supplier": row.supplier,
-        "due_on": row.due_on.isoformat(),
-        "due_words": due_words(row.due_on, today),
-        "kind": row.kind,
-        "section": section,
-        "level": row.level,
-        "stage": STAGES.get(row.level, "") if section in ("escalated", "formal_notice") else "",
-        "note": row.note or "",
-        "evidence": evidence,
-        "link": f"{base_url.rstrip('/')}/obligations/{row.obligation_id}",
-    }
+    due_on = row.due_on
+    level = row.level
+    section = section_of(row.kind, level, due_on, today)
+    return Fields(
+        obligation_id=row.obligation_id,
+        title=row.title,
+        clause_id=clause_id,
+        clause_title=clause_title,
+        contract_reference=row.reference,
+        contract_title=row.contract_title,
+        supplier=row.supplier,
+        due_on=due_on.isoformat(),
+        due_words=words.due(due_on, today),
+        kind=row.kind,
+        section=section,
+        level=level,
+        stage=words.stage(level) if section in ("escalated", "formal_notice") else "",
+        note=words.note(notes),
+        evidence=evidence,
+        link=f"{base_url.rstrip('/')}/obligations/{row.obligation_id}",
+        days_left=(due_on - today).days,
+        due_text=words.day(due_on),
+    )
 
 
 def sections_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -585,8 +598,11 @@ def _render(
         local = days.get(m.timezone)
         if local is None:
             local = days[m.timezone] = local_today(now, m.timezone)
-        view = item_view(m, clauses, mail.base_url, today=local)
-        items.append(words.item(view, today=local, notes=notes[m.obligation_id]))
+        items.append(
+            item_view(
+                m, clauses, mail.base_url, today=local, words=words, notes=notes[m.obligation_id]
+            )
+        )
     listed = shortlist(items, limit=mail.max_items, order=list(_ORDER))
     sections = words.sections(sections_of(listed.items))
     loudest = _BY_KEY[min((i["section"] for i in items), key=_ORDER.__getitem__)]

@@ -57,19 +57,6 @@ class Words:
     def note(self, notes: list[str]) -> str:
         return " ".join(word_note(n, self._, self.day) for n in notes)
 
-    def item(self, item: dict[str, Any], *, today: date, notes: list[str]) -> dict[str, Any]:
-        """An item of `item_view` told in these words."""
-        due_on = date.fromisoformat(item["due_on"])
-        stage = self.stage(item["level"]) if item["stage"] else ""
-        return Fields(
-            item,
-            days_left=(due_on - today).days,
-            due_text=self.day(due_on),
-            due_words=self.due(due_on, today),
-            stage=stage,
-            note=self.note(notes),
-        )
-
     def sections(self, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [Fields(s, heading=self._(s["heading"]), intro=self._(s["intro"])) for s in sections]
 
