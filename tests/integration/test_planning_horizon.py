@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from tests.integration.test_reminders_e2e import ONE_DUTY
@@ -53,21 +53,7 @@ def test_a_contract_ahead_of_utc_is_planned_behind_a_full_batch_of_others(
         assert waiting == [due] * 4  # nothing planned yet: two days ago it was beyond
 
     # What a sweep does at NOW, with batches smaller than the band of New York clauses.
-    rounds = 0
-    while True:
-        with write_session(engine) as session:
-            done, _ = roll_forward_batch(
-                session,
-                now=NOW,
-                horizon_days=HORIZON,
-                reminder_hour=settings.reminder_hour,
-                clauses=VersionCache(engine),
-                batch_size=2,
-            )
-        rounds += 1
-        if not done:
-            break
-        assert rounds < 10
+    assert _roll_forward(engine, NOW, reminder_hour=settings.reminder_hour) == 1
 
     with read_session(engine) as s:
         planned = s.execute(
@@ -79,18 +65,24 @@ def test_a_contract_ahead_of_utc_is_planned_behind_a_full_batch_of_others(
 
     # Once it is the next day in New York (01:00 there, 06:00 UTC), theirs come in too.
     later = NOW + timedelta(hours=10)
-    planned_later = 0
+    assert _roll_forward(engine, later, reminder_hour=settings.reminder_hour) == 3
+
+
+def _roll_forward(engine: Engine, now: datetime, *, reminder_hour: int) -> int:
+    """Roll forward in batches of two until a batch finds nothing, as a sweep's loop does;
+    the obligations inserted."""
+    inserted = 0
     for _ in range(10):
         with write_session(engine) as session:
-            done, inserted = roll_forward_batch(
+            done, new = roll_forward_batch(
                 session,
-                now=later,
+                now=now,
                 horizon_days=HORIZON,
-                reminder_hour=settings.reminder_hour,
+                reminder_hour=reminder_hour,
                 clauses=VersionCache(engine),
                 batch_size=2,
             )
         if not done:
-            break
-        planned_later += inserted
-    assert planned_later == 3
+            return inserted
+        inserted += new
+    raise AssertionError("the roll-forward never ran out of work")
